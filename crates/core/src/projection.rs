@@ -1,0 +1,543 @@
+//! The projection: the state of every area at a valid time T.
+//!
+//! [`Timeline`] is a fold over the log in position order
+//! ([`Timeline::apply`]); it indexes corrections, retractions and ends as
+//! they arrive. Reading the world "at T, as known at K" is a filter plus
+//! that fold: feed it only the records with position ≤ K (or recorded by
+//! K), then ask [`Timeline::state`] for T. Nothing here reads a clock.
+//!
+//! The rules, from the contract:
+//! - a correction hides the event it corrects, a retraction hides the event
+//!   it retracts, from the moment each is recorded (so only when it is in
+//!   the fold);
+//! - intervals are half-open: a durative event is in force from its `at`
+//!   (inclusive) to its `until`, its `ended` time or its deadline
+//!   (exclusive); a day-precision `until` lasts the whole of that day;
+//! - conflicting claims are never merged: casualty figures are kept per
+//!   source, control per actor.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Serialize, Serializer};
+use uuid::Uuid;
+
+use crate::event::{Event, Extent, Kind, Recorded};
+use crate::registry::Registry;
+use crate::time::utc_text;
+
+/// Which part of the log a read takes into account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KnownAt {
+    /// Everything the log holds.
+    #[default]
+    All,
+    /// Positions 1 to N.
+    Seq(u64),
+    /// Everything recorded at or before this instant.
+    Time(DateTime<Utc>),
+}
+
+impl KnownAt {
+    /// `true` when the record falls inside this horizon.
+    pub fn includes(&self, r: &Recorded) -> bool {
+        match self {
+            KnownAt::All => true,
+            KnownAt::Seq(n) => r.seq <= *n,
+            KnownAt::Time(t) => r.recorded_at <= *t,
+        }
+    }
+
+    /// The horizon as JSON shows it: null, `"#40"` or an RFC 3339 UTC time.
+    pub fn label(&self) -> Option<String> {
+        match self {
+            KnownAt::All => None,
+            KnownAt::Seq(n) => Some(format!("#{n}")),
+            KnownAt::Time(t) => Some(utc_text(*t)),
+        }
+    }
+}
+
+/// What a state read asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateQuery {
+    /// Valid time.
+    pub at: DateTime<Utc>,
+    /// The transaction-time horizon the fold was filtered with (echoed).
+    pub known_at: KnownAt,
+    /// Keep only this area and the areas under it.
+    pub area: Option<String>,
+}
+
+/// The fold of the log: every event, with corrections, retractions and
+/// ends indexed as they were recorded.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    zone: Tz,
+    records: Vec<Recorded>,
+    index: HashMap<Uuid, usize>,
+    corrected_by: HashMap<Uuid, Uuid>,
+    retracted_by: HashMap<Uuid, Uuid>,
+    ended_by: HashMap<Uuid, Vec<usize>>,
+    registry: Registry,
+}
+
+/// How the log now regards one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// The event that replaced it, if any.
+    pub corrected_by: Option<Uuid>,
+    /// The retraction that withdrew it, if any.
+    pub retracted_by: Option<Uuid>,
+}
+
+impl Timeline {
+    /// An empty fold for a log whose days are read in `zone`.
+    pub fn new(zone: Tz) -> Timeline {
+        Timeline {
+            zone,
+            records: Vec::new(),
+            index: HashMap::new(),
+            corrected_by: HashMap::new(),
+            retracted_by: HashMap::new(),
+            ended_by: HashMap::new(),
+            registry: Registry::default(),
+        }
+    }
+
+    /// The zone days are read in.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
+    /// Folds in the next record of the log.
+    pub fn apply(&mut self, r: Recorded) {
+        let e = &r.event;
+        let i = self.records.len();
+        self.registry.apply(e);
+        if let Some(t) = e.corrects {
+            self.corrected_by.insert(t, e.id);
+        }
+        if let Some(t) = e.retracts {
+            self.retracted_by.insert(t, e.id);
+        }
+        if let Some(t) = e.ends {
+            self.ended_by.entry(t).or_default().push(i);
+        }
+        self.index.insert(e.id, i);
+        self.records.push(r);
+    }
+
+    /// The last position folded in (0 for none).
+    pub fn seq(&self) -> u64 {
+        self.records.last().map_or(0, |r| r.seq)
+    }
+
+    /// Every record folded in, in log order.
+    pub fn records(&self) -> &[Recorded] {
+        &self.records
+    }
+
+    /// The record with this id.
+    pub fn get(&self, id: &Uuid) -> Option<&Recorded> {
+        self.index.get(id).map(|&i| &self.records[i])
+    }
+
+    /// The registry as the whole fold defines it, ignoring valid time.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Whether an event was corrected or retracted.
+    pub fn standing(&self, id: &Uuid) -> Standing {
+        Standing { corrected_by: self.corrected_by.get(id).copied(), retracted_by: self.retracted_by.get(id).copied() }
+    }
+
+    /// `true` unless the event was corrected or retracted.
+    pub fn is_current(&self, id: &Uuid) -> bool {
+        !self.corrected_by.contains_key(id) && !self.retracted_by.contains_key(id)
+    }
+
+    fn start(&self, e: &Event) -> Option<DateTime<Utc>> {
+        e.at.map(|t| t.start(self.zone))
+    }
+
+    /// When a durative event stops being in force, as the fold knows it:
+    /// the earliest of its `until` and the `at` of any current `ended`
+    /// event that ends it (directly or through a correction of it).
+    pub fn effective_end(&self, e: &Event) -> Option<DateTime<Utc>> {
+        let mut end = e.until.map(|u| u.end(self.zone));
+        // `ended` events may name this event or any version it replaced.
+        let mut version = Some(e.id);
+        let mut steps = 0;
+        while let Some(id) = version {
+            for &i in self.ended_by.get(&id).map(Vec::as_slice).unwrap_or(&[]) {
+                let ender = &self.records[i].event;
+                if !self.is_current(&ender.id) {
+                    continue;
+                }
+                if let Some(t) = self.start(ender) {
+                    end = Some(end.map_or(t, |u| u.min(t)));
+                }
+            }
+            steps += 1;
+            version = if steps > self.records.len() { None } else { self.get(&id).and_then(|r| r.event.corrects) };
+        }
+        end
+    }
+
+    /// The current events (neither corrected nor retracted), ordered by
+    /// valid time, then position. Reference events without `at` come first.
+    pub fn current_in_valid_order(&self) -> Vec<&Recorded> {
+        let mut v: Vec<&Recorded> = self.records.iter().filter(|r| self.is_current(&r.event.id)).collect();
+        v.sort_by_key(|r| (self.start(&r.event), r.seq));
+        v
+    }
+
+    /// The registry as it stood at valid time `at`: definitions without
+    /// `at`, or with `at` ≤ T, applied in valid-time order.
+    pub fn registry_at(&self, at: DateTime<Utc>) -> Registry {
+        let mut reg = Registry::default();
+        for r in self.current_in_valid_order() {
+            if r.event.kind.is_reference() && self.start(&r.event).is_none_or(|s| s <= at) {
+                reg.apply(&r.event);
+            }
+        }
+        reg
+    }
+
+    /// The state of every area at `q.at`.
+    pub fn state(&self, q: &StateQuery) -> State {
+        let at = q.at;
+        let zone = self.zone;
+        let reg_now = self.registry_at(at);
+        let keep = |slug: &str| match &q.area {
+            None => true,
+            Some(root) => self.registry.is_within(slug, root),
+        };
+        let mut book = AreaBook { map: BTreeMap::new(), keep: &keep, now: &reg_now, all: &self.registry };
+        for def in reg_now.areas() {
+            book.entry(&def.slug);
+        }
+
+        // presence: (area, actor) → running deployment
+        let mut presence: BTreeMap<(String, String), Option<Force>> = BTreeMap::new();
+        let mut moves: Vec<(DateTime<Utc>, u64, &Event, bool)> = Vec::new();
+        let mut claims: BTreeMap<(String, String), Control> = BTreeMap::new();
+        let mut tallies: BTreeMap<(String, Vec<String>, Option<bool>), Casualty> = BTreeMap::new();
+
+        for r in self.current_in_valid_order() {
+            let e = &r.event;
+            let Some(start) = self.start(e) else { continue };
+            if start > at || e.kind.is_reference() {
+                continue;
+            }
+            match e.kind {
+                Kind::Ceasefire | Kind::Curfew | Kind::Evacuation => {
+                    let end = self.effective_end(e);
+                    if end.is_some_and(|u| u <= at) {
+                        continue;
+                    }
+                    for a in &e.areas {
+                        if let Some(s) = book.entry(a) {
+                            s.active.push(Active {
+                                id: e.id,
+                                kind: e.kind,
+                                actor: e.actor.clone(),
+                                target: e.target.clone(),
+                                since: start,
+                                precision: day_word(e),
+                                until: end,
+                                via: e.via.clone(),
+                                terms: e.terms.clone(),
+                                source: e.source.name.clone(),
+                            });
+                        }
+                    }
+                }
+                Kind::Ultimatum => {
+                    let ended = self.effective_end(e).is_some_and(|u| u <= at);
+                    let Some(deadline) = e.deadline else { continue };
+                    if ended {
+                        continue;
+                    }
+                    let deadline = deadline.end(zone);
+                    for a in &e.areas {
+                        if let Some(s) = book.entry(a) {
+                            s.deadlines.push(Deadline {
+                                id: e.id,
+                                actor: e.actor.clone(),
+                                target: e.target.clone(),
+                                deadline,
+                                status: if at < deadline { "pending" } else { "expired" },
+                                demand: e.demand.clone(),
+                                source: e.source.name.clone(),
+                            });
+                        }
+                    }
+                }
+                Kind::Deployment => {
+                    moves.push((start, r.seq, e, true));
+                    if let Some(end) = self.effective_end(e) {
+                        if end <= at {
+                            moves.push((end, r.seq, e, false));
+                        }
+                    }
+                }
+                Kind::Withdrawal => moves.push((start, r.seq, e, false)),
+                Kind::ControlClaim => {
+                    let (Some(actor), Some(extent)) = (&e.actor, e.extent) else { continue };
+                    for a in &e.areas {
+                        if keep(a) {
+                            // valid-time order: a later claim replaces the earlier one
+                            claims.insert(
+                                (a.clone(), actor.clone()),
+                                Control { id: e.id, actor: actor.clone(), extent, at: start, source: e.source.name.clone() },
+                            );
+                        }
+                    }
+                }
+                Kind::CasualtyReport => {
+                    if !e.areas.iter().any(|a| keep(a)) {
+                        continue;
+                    }
+                    let mut key_areas = e.areas.clone();
+                    key_areas.sort();
+                    let key = (e.source.name.clone(), key_areas.clone(), e.civilian);
+                    let cumulative = e.cumulative.unwrap_or(true);
+                    let c = tallies.entry(key).or_insert_with(|| Casualty {
+                        source: e.source.name.clone(),
+                        killed: None,
+                        wounded: None,
+                        civilian: e.civilian,
+                        at: start,
+                        areas: key_areas,
+                        id: e.id,
+                        reports: 0,
+                    });
+                    if cumulative {
+                        c.killed = e.killed;
+                        c.wounded = e.wounded;
+                    } else {
+                        c.killed = add(c.killed, e.killed);
+                        c.wounded = add(c.wounded, e.wounded);
+                    }
+                    c.at = start;
+                    c.id = e.id;
+                    c.reports += 1;
+                }
+                k if k.is_violent() => {
+                    for a in &e.areas {
+                        if let Some(s) = book.entry(a) {
+                            s.incidents += 1;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        moves.sort_by_key(|(t, seq, _, arrive)| (*t, *seq, *arrive));
+        for (t, _, e, arrive) in moves {
+            let Some(actor) = &e.actor else { continue };
+            for a in &e.areas {
+                let slot = presence.entry((a.clone(), actor.clone())).or_insert(None);
+                match (arrive, slot.as_mut()) {
+                    (true, None) => {
+                        *slot = Some(Force {
+                            actor: actor.clone(),
+                            since: t,
+                            source: e.source.name.clone(),
+                            sources: vec![e.source.name.clone()],
+                            id: e.id,
+                        })
+                    }
+                    (true, Some(f)) => {
+                        if !f.sources.contains(&e.source.name) {
+                            f.sources.push(e.source.name.clone());
+                        }
+                    }
+                    (false, _) => *slot = None,
+                }
+            }
+        }
+        for ((area, _), force) in presence {
+            if let (Some(f), Some(s)) = (force, book.entry(&area)) {
+                s.forces.push(f);
+            }
+        }
+        for ((area, _), c) in claims {
+            if let Some(s) = book.entry(&area) {
+                s.control.push(c);
+            }
+        }
+        let mut areas = book.map;
+        for s in areas.values_mut() {
+            s.active.sort_by_key(|x| (x.since, x.kind));
+            s.deadlines.sort_by_key(|d| d.deadline);
+        }
+        State {
+            at,
+            known_at: q.known_at.label(),
+            seq: self.seq(),
+            areas,
+            casualties: tallies.into_values().collect(),
+        }
+    }
+}
+
+/// The areas of a state being built, created on first mention.
+struct AreaBook<'a> {
+    map: BTreeMap<String, AreaState>,
+    keep: &'a dyn Fn(&str) -> bool,
+    now: &'a Registry,
+    all: &'a Registry,
+}
+
+impl AreaBook<'_> {
+    fn entry(&mut self, slug: &str) -> Option<&mut AreaState> {
+        if !(self.keep)(slug) {
+            return None;
+        }
+        let def = self.now.area(slug).or_else(|| self.all.area(slug));
+        Some(self.map.entry(slug.to_string()).or_insert_with(|| AreaState {
+            name: def.map_or_else(|| slug.to_string(), |d| d.name.clone()),
+            name_ar: def.and_then(|d| d.name_ar.clone()),
+            parent: def.and_then(|d| d.parent.clone()),
+            active: Vec::new(),
+            deadlines: Vec::new(),
+            forces: Vec::new(),
+            control: Vec::new(),
+            incidents: 0,
+        }))
+    }
+}
+
+fn add(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (None, None) => None,
+        (x, y) => Some(x.unwrap_or(0) + y.unwrap_or(0)),
+    }
+}
+
+fn day_word(e: &Event) -> Option<&'static str> {
+    e.at.filter(|t| t.is_day()).map(|t| t.precision())
+}
+
+fn ser_utc<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&utc_text(*t))
+}
+
+fn ser_utc_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&utc_text(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// The state of every area at one valid time, as `sijil state` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct State {
+    #[serde(serialize_with = "ser_utc")]
+    pub at: DateTime<Utc>,
+    pub known_at: Option<String>,
+    /// The last log position taken into account.
+    pub seq: u64,
+    pub areas: BTreeMap<String, AreaState>,
+    /// Per source (and the areas and population it counts), its latest
+    /// figures; sources are never summed together.
+    pub casualties: Vec<Casualty>,
+}
+
+/// One area in the state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaState {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_ar: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    pub active: Vec<Active>,
+    pub deadlines: Vec<Deadline>,
+    pub forces: Vec<Force>,
+    pub control: Vec<Control>,
+    pub incidents: u64,
+}
+
+/// A ceasefire, curfew or evacuation in force.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Active {
+    pub id: Uuid,
+    pub kind: Kind,
+    pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(serialize_with = "ser_utc")]
+    pub since: DateTime<Utc>,
+    /// `"day"` when the event's time is a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<&'static str>,
+    #[serde(serialize_with = "ser_utc_opt")]
+    pub until: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<String>,
+    pub source: String,
+}
+
+/// An ultimatum issued by T.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deadline {
+    pub id: Uuid,
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    #[serde(serialize_with = "ser_utc")]
+    pub deadline: DateTime<Utc>,
+    /// `pending` before the deadline, `expired` from it on.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demand: Option<String>,
+    pub source: String,
+}
+
+/// An actor deployed and not withdrawn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Force {
+    pub actor: String,
+    #[serde(serialize_with = "ser_utc")]
+    pub since: DateTime<Utc>,
+    /// The source of the deployment that began this presence.
+    pub source: String,
+    /// Every source that reported the presence.
+    pub sources: Vec<String>,
+    pub id: Uuid,
+}
+
+/// The latest control claim of one actor over one area.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Control {
+    pub id: Uuid,
+    pub actor: String,
+    pub extent: Extent,
+    #[serde(serialize_with = "ser_utc")]
+    pub at: DateTime<Utc>,
+    pub source: String,
+}
+
+/// One source's latest casualty figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Casualty {
+    pub source: String,
+    pub killed: Option<u64>,
+    pub wounded: Option<u64>,
+    pub civilian: Option<bool>,
+    #[serde(serialize_with = "ser_utc")]
+    pub at: DateTime<Utc>,
+    pub areas: Vec<String>,
+    /// The latest report taken into account.
+    pub id: Uuid,
+    /// How many reports of this source make up the figures.
+    pub reports: u32,
+}

@@ -1,0 +1,229 @@
+//! The gazetteer and the actor list, built from `area` and `actor` events.
+//!
+//! Names resolve in this order: the exact slug, then an alias (any script,
+//! Latin case ignored), then the last segment of a nested slug when only
+//! one area ends that way (`ashrafiyeh` → `aleppo/ashrafiyeh`). A name that
+//! resolves to nothing gets a "did you mean" from the closest slug or alias.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::event::{Event, Kind};
+
+/// One area as its latest definition describes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaDef {
+    pub slug: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub parent: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub aliases: Vec<String>,
+    #[serde(rename = "type")]
+    pub area_type: Option<String>,
+}
+
+/// One actor as its latest definition describes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActorDef {
+    pub slug: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub aliases: Vec<String>,
+}
+
+/// Which list a name is looked up in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Space {
+    Area,
+    Actor,
+}
+
+impl Space {
+    fn word(self) -> &'static str {
+        match self {
+            Space::Area => "area",
+            Space::Actor => "actor",
+        }
+    }
+}
+
+/// Areas and actors, and the aliases that name them.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    areas: BTreeMap<String, AreaDef>,
+    actors: BTreeMap<String, ActorDef>,
+    area_aliases: HashMap<String, String>,
+    actor_aliases: HashMap<String, String>,
+}
+
+/// Normalises a name for alias matching: trimmed, Latin case folded.
+pub fn fold(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+impl Registry {
+    /// Takes in an `area` or `actor` event; other kinds are ignored.
+    pub fn apply(&mut self, e: &Event) {
+        match e.kind {
+            Kind::Area => {
+                let Some(slug) = e.area.clone() else { return };
+                if let Some(old) = self.areas.get(&slug) {
+                    for a in &old.aliases {
+                        self.area_aliases.remove(&fold(a));
+                    }
+                }
+                for a in &e.aliases {
+                    self.area_aliases.insert(fold(a), slug.clone());
+                }
+                let def = AreaDef {
+                    slug: slug.clone(),
+                    name: e.name.clone().unwrap_or_else(|| slug.clone()),
+                    name_ar: e.name_ar.clone(),
+                    parent: e.parent.clone(),
+                    lat: e.lat,
+                    lon: e.lon,
+                    aliases: e.aliases.clone(),
+                    area_type: e.area_type.clone(),
+                };
+                self.areas.insert(slug, def);
+            }
+            Kind::Actor => {
+                let Some(slug) = e.actor.clone() else { return };
+                if let Some(old) = self.actors.get(&slug) {
+                    for a in &old.aliases {
+                        self.actor_aliases.remove(&fold(a));
+                    }
+                }
+                for a in &e.aliases {
+                    self.actor_aliases.insert(fold(a), slug.clone());
+                }
+                let def = ActorDef {
+                    slug: slug.clone(),
+                    name: e.name.clone().unwrap_or_else(|| slug.clone()),
+                    name_ar: e.name_ar.clone(),
+                    aliases: e.aliases.clone(),
+                };
+                self.actors.insert(slug, def);
+            }
+            _ => {}
+        }
+    }
+
+    /// The area defined under `slug`.
+    pub fn area(&self, slug: &str) -> Option<&AreaDef> {
+        self.areas.get(slug)
+    }
+
+    /// The actor defined under `slug`.
+    pub fn actor(&self, slug: &str) -> Option<&ActorDef> {
+        self.actors.get(slug)
+    }
+
+    /// All areas, by slug.
+    pub fn areas(&self) -> impl Iterator<Item = &AreaDef> {
+        self.areas.values()
+    }
+
+    /// All actors, by slug.
+    pub fn actors(&self) -> impl Iterator<Item = &ActorDef> {
+        self.actors.values()
+    }
+
+    /// The slug that an alias names in `space`, if any.
+    pub fn alias_owner(&self, space: Space, alias: &str) -> Option<&str> {
+        let map = match space {
+            Space::Area => &self.area_aliases,
+            Space::Actor => &self.actor_aliases,
+        };
+        map.get(&fold(alias)).map(String::as_str)
+    }
+
+    /// `true` when `slug` is `ancestor` or lies under it.
+    pub fn is_within(&self, slug: &str, ancestor: &str) -> bool {
+        let mut cur = Some(slug.to_string());
+        let mut steps = 0;
+        while let Some(s) = cur {
+            if s == ancestor {
+                return true;
+            }
+            steps += 1;
+            if steps > 64 {
+                return false;
+            }
+            cur = self.areas.get(&s).and_then(|a| a.parent.clone());
+        }
+        false
+    }
+
+    /// Resolves a slug, alias or unambiguous short slug to the slug.
+    ///
+    /// The error is one sentence, with a suggestion when one is close.
+    pub fn resolve(&self, space: Space, name: &str) -> Result<String, String> {
+        let (exists, aliases): (&dyn Fn(&str) -> bool, _) = match space {
+            Space::Area => (&|s: &str| self.areas.contains_key(s), &self.area_aliases),
+            Space::Actor => (&|s: &str| self.actors.contains_key(s), &self.actor_aliases),
+        };
+        let trimmed = name.trim();
+        if exists(trimmed) {
+            return Ok(trimmed.to_string());
+        }
+        if let Some(slug) = aliases.get(&fold(trimmed)) {
+            return Ok(slug.clone());
+        }
+        let slugs: Vec<&String> = match space {
+            Space::Area => self.areas.keys().collect(),
+            Space::Actor => self.actors.keys().collect(),
+        };
+        let folded = fold(trimmed);
+        let short: Vec<&&String> = slugs
+            .iter()
+            .filter(|s| s.rsplit('/').next() == Some(folded.as_str()))
+            .collect();
+        match short.as_slice() {
+            [one] => return Ok((**one).clone()),
+            [] => {}
+            many => {
+                let list: Vec<String> = many.iter().map(|s| format!("{s:?}")).collect();
+                return Err(format!(
+                    "{} {name:?} is ambiguous; it could be {}",
+                    space.word(),
+                    list.join(" or ")
+                ));
+            }
+        }
+        let candidates = slugs.iter().map(|s| s.as_str()).chain(match space {
+            Space::Area => self.areas.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
+            Space::Actor => self.actors.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
+        });
+        let hint = closest(trimmed, candidates)
+            .map(|c| format!(" — did you mean {c:?}?"))
+            .unwrap_or_else(|| match space {
+                Space::Area => " — register it first with an \"area\" event".to_string(),
+                Space::Actor => " — register it first with an \"actor\" event".to_string(),
+            });
+        Err(format!("unknown {} {name:?}{hint}", space.word()))
+    }
+}
+
+/// The candidate closest to `name`, when it is close enough to suggest.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name = fold(name);
+    candidates
+        .into_iter()
+        .map(|c| {
+            let folded = fold(c);
+            let whole = strsim::normalized_damerau_levenshtein(&name, &folded);
+            let tail = folded
+                .rsplit('/')
+                .next()
+                .map(|t| strsim::normalized_damerau_levenshtein(&name, t))
+                .unwrap_or(0.0);
+            (whole.max(tail), c)
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,664 @@
+//! Validation: from one line of user input to a canonical [`Event`].
+//!
+//! A [`Context`] holds what validation needs to know of the log so far: the
+//! registry of areas and actors, and a summary of every event (its kind,
+//! start, content digest and whether it was corrected or retracted). It is
+//! built by [`Context::learn`]ing the log in order, and learns each admitted
+//! event of an import too, so later lines may refer to earlier ones.
+//!
+//! Every rejection is one sentence that names the field and what was
+//! expected; the caller prefixes it with the line number.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::event::{Event, Extent, ExtentWord, Kind, Source};
+use crate::input::{parse_object, type_name};
+use crate::registry::{closest, Registry, Space};
+use crate::time::Time;
+
+/// The largest count accepted for `killed`, `wounded` and `count`.
+pub const MAX_COUNT: u64 = 1_000_000;
+
+/// Why an event was not admitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The event is malformed or refers to something that does not exist.
+    #[error("{0}")]
+    Invalid(String),
+    /// The event's id is already in the log with different content.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// The outcome of admitting one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admitted {
+    /// A new event, ready to append.
+    New(Event),
+    /// The log already holds this very event; appending it is a no-op.
+    Duplicate(Uuid),
+}
+
+/// What validation knows of one event already in the log.
+#[derive(Debug, Clone)]
+struct Known {
+    kind: Kind,
+    start: Option<DateTime<Utc>>,
+    digest: [u8; 32],
+    corrected_by: Option<Uuid>,
+    retracted_by: Option<Uuid>,
+}
+
+/// What validation needs to know of the log so far.
+#[derive(Debug, Clone)]
+pub struct Context {
+    log_zone: Tz,
+    input_zone: Tz,
+    registry: Registry,
+    events: HashMap<Uuid, Known>,
+}
+
+impl Context {
+    /// An empty context for a log whose days are read in `log_zone`.
+    pub fn new(log_zone: Tz) -> Context {
+        Context { log_zone, input_zone: log_zone, registry: Registry::default(), events: HashMap::new() }
+    }
+
+    /// Reads local date-times of input in `zone` instead of the log's zone.
+    pub fn with_input_zone(mut self, zone: Tz) -> Context {
+        self.input_zone = zone;
+        self
+    }
+
+    /// The registry of areas and actors as the log defines them now.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The number of events learned.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// `true` before any event was learned.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// `true` when the log holds an event with this id.
+    pub fn contains(&self, id: &Uuid) -> bool {
+        self.events.contains_key(id)
+    }
+
+    /// Takes in one event of the log (or one just admitted).
+    pub fn learn(&mut self, e: &Event) {
+        self.registry.apply(e);
+        if let Some(target) = e.corrects {
+            if let Some(k) = self.events.get_mut(&target) {
+                k.corrected_by = Some(e.id);
+            }
+        }
+        if let Some(target) = e.retracts {
+            if let Some(k) = self.events.get_mut(&target) {
+                k.retracted_by = Some(e.id);
+            }
+        }
+        self.events.insert(
+            e.id,
+            Known {
+                kind: e.kind,
+                start: e.at.map(|t| t.start(self.log_zone)),
+                digest: digest(e),
+                corrected_by: None,
+                retracted_by: None,
+            },
+        );
+    }
+
+    /// Validates one line of JSON; `fresh_id` is used when it has no `id`.
+    pub fn admit(&self, line: &str, fresh_id: Uuid) -> Result<Admitted, Rejection> {
+        let map = parse_object(line).map_err(Rejection::Invalid)?;
+        self.admit_object(map, fresh_id)
+    }
+
+    /// Validates one JSON object; `fresh_id` is used when it has no `id`.
+    pub fn admit_object(&self, map: Map<String, Value>, fresh_id: Uuid) -> Result<Admitted, Rejection> {
+        let event = self.shape(map, fresh_id).map_err(Rejection::Invalid)?;
+        if let Some(known) = self.events.get(&event.id) {
+            return if known.digest == digest(&event) {
+                Ok(Admitted::Duplicate(event.id))
+            } else {
+                Err(Rejection::Conflict(format!(
+                    "id {} is already in the log with different content; give the new event another id, or use \"corrects\" to replace the old one",
+                    event.id
+                )))
+            };
+        }
+        self.check_references(&event).map_err(Rejection::Invalid)?;
+        Ok(Admitted::New(event))
+    }
+
+    fn shape(&self, map: Map<String, Value>, fresh_id: Uuid) -> Result<Event, String> {
+        let mut f = Fields { map, zone: self.input_zone };
+        let kind = f.kind()?;
+        f.check_known_keys(kind)?;
+        let id = f.uuid("id")?.unwrap_or(fresh_id);
+        let source = f.source()?;
+        let mut e = Event::new(id, kind, "");
+        e.source = source;
+        e.note = f.string("note")?;
+        let (at_text, at) = f.time("at")?;
+        e.at = at;
+        if e.at.is_none() && !kind.is_reference() {
+            return Err(format!("missing \"at\": a {kind} needs the time it happened or took effect"));
+        }
+        match kind {
+            Kind::Area => self.shape_area(&mut f, &mut e)?,
+            Kind::Actor => self.shape_actor(&mut f, &mut e)?,
+            _ => self.shape_domain(&mut f, &mut e, &at_text)?,
+        }
+        Ok(e)
+    }
+
+    fn shape_area(&self, f: &mut Fields, e: &mut Event) -> Result<(), String> {
+        let slug = f.required_string("area", "the slug of the area being defined")?;
+        check_slug("area", &slug)?;
+        e.name = Some(f.required_string("name", "the English name")?);
+        e.name_ar = f.string("name_ar")?;
+        e.area_type = f.string("type")?;
+        e.lat = f.coordinate("lat", 90.0)?;
+        e.lon = f.coordinate("lon", 180.0)?;
+        if e.lat.is_some() != e.lon.is_some() {
+            return Err("\"lat\" and \"lon\" go together: give both or neither".to_string());
+        }
+        let implied = slug.rsplit_once('/').map(|(p, _)| p.to_string());
+        let parent = match f.string("parent")? {
+            Some(p) => Some(self.registry.resolve(Space::Area, &p).map_err(|m| format!("\"parent\": {m}"))?),
+            None => implied,
+        };
+        if let Some(p) = &parent {
+            if !self.registry.area(p).is_some() {
+                return Err(format!(
+                    "\"parent\": unknown area {p:?}; register {p:?} before {slug:?}"
+                ));
+            }
+            if p == &slug || self.registry.is_within(p, &slug) {
+                return Err(format!("\"parent\": {p:?} lies within {slug:?}, which would make a cycle"));
+            }
+        }
+        e.parent = parent;
+        e.aliases = self.checked_aliases(f, Space::Area, &slug)?;
+        e.area = Some(slug);
+        Ok(())
+    }
+
+    fn shape_actor(&self, f: &mut Fields, e: &mut Event) -> Result<(), String> {
+        let slug = f.required_string("actor", "the slug of the actor being defined")?;
+        check_slug("actor", &slug)?;
+        e.name = Some(f.required_string("name", "the English name")?);
+        e.name_ar = f.string("name_ar")?;
+        e.aliases = self.checked_aliases(f, Space::Actor, &slug)?;
+        e.actor = Some(slug);
+        Ok(())
+    }
+
+    fn checked_aliases(&self, f: &mut Fields, space: Space, slug: &str) -> Result<Vec<String>, String> {
+        let mut out: Vec<String> = Vec::new();
+        for alias in f.strings("aliases")? {
+            let taken_by_slug = match space {
+                Space::Area => self.registry.area(alias.trim()).is_some(),
+                Space::Actor => self.registry.actor(alias.trim()).is_some(),
+            };
+            if alias.trim() != slug && taken_by_slug {
+                return Err(format!("\"aliases\": {alias:?} is already the slug of another {}", space_word(space)));
+            }
+            if let Some(owner) = self.registry.alias_owner(space, &alias) {
+                if owner != slug {
+                    return Err(format!(
+                        "\"aliases\": {alias:?} already names {} {owner:?}; remove it there first",
+                        space_word(space)
+                    ));
+                }
+            }
+            if !out.iter().any(|a| crate::registry::fold(a) == crate::registry::fold(&alias)) {
+                out.push(alias);
+            }
+        }
+        Ok(out)
+    }
+
+    fn shape_domain(&self, f: &mut Fields, e: &mut Event, at_text: &str) -> Result<(), String> {
+        let kind = e.kind;
+        let zone = self.log_zone;
+        let start = e.at.map(|t| t.start(zone));
+
+        let (until_text, until) = f.time("until")?;
+        if let (Some(u), Some(s)) = (until, start) {
+            check_after("until", &until_text, u.end(zone), at_text, s)?;
+        }
+        e.until = until;
+
+        e.areas = self.resolve_all(f, "areas")?;
+        if e.areas.is_empty() && requires_areas(kind) {
+            return Err(format!("missing \"areas\": a {kind} needs the list of areas where it happened"));
+        }
+        e.actor = self.resolve_one(f, "actor", Space::Actor)?;
+        if e.actor.is_none() && requires_actor(kind) {
+            return Err(format!("missing \"actor\": a {kind} needs the actor who {}", actor_role(kind)));
+        }
+        e.target = self.resolve_one(f, "target", Space::Actor)?;
+        if e.target.is_none() && kind == Kind::DefectionCall {
+            return Err("missing \"target\": a defection_call needs the actor whose members are called on".to_string());
+        }
+        e.corrects = f.uuid("corrects")?;
+
+        match kind {
+            Kind::Ceasefire => e.terms = f.strings("terms")?,
+            Kind::Ultimatum => {
+                let (text, deadline) = f.time("deadline")?;
+                let Some(deadline) = deadline else {
+                    return Err("missing \"deadline\": an ultimatum needs the time it expires".to_string());
+                };
+                if let Some(s) = start {
+                    check_after("deadline", &text, deadline.end(zone), at_text, s)?;
+                }
+                e.deadline = Some(deadline);
+                e.demand = f.string("demand")?;
+            }
+            Kind::ControlClaim => {
+                e.extent = Some(f.extent()?.ok_or_else(|| {
+                    "missing \"extent\": a control_claim needs \"full\", \"partial\" or a percentage from 0 to 100".to_string()
+                })?)
+            }
+            Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike => {
+                e.killed = f.count("killed")?;
+                e.wounded = f.count("wounded")?;
+            }
+            Kind::CasualtyReport => {
+                e.killed = f.count("killed")?;
+                e.wounded = f.count("wounded")?;
+                if e.killed.is_none() && e.wounded.is_none() {
+                    return Err("a casualty_report needs \"killed\", \"wounded\" or both".to_string());
+                }
+                e.civilian = f.boolean("civilian")?;
+                e.cumulative = f.boolean("cumulative")?;
+            }
+            Kind::Evacuation => e.via = self.resolve_all(f, "via")?,
+            Kind::Detention => e.count = f.count("count")?,
+            Kind::Statement => e.quote = f.string("quote")?,
+            Kind::DefectionCall => e.contact = f.string("contact")?,
+            Kind::Ended => {
+                e.ends = Some(f.uuid("ends")?.ok_or("missing \"ends\": an ended event needs the id of the event it ends")?)
+            }
+            Kind::Retraction => {
+                e.retracts =
+                    Some(f.uuid("retracts")?.ok_or("missing \"retracts\": a retraction needs the id of the event it retracts")?)
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn resolve_all(&self, f: &mut Fields, field: &str) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        for name in f.strings(field)? {
+            let slug = self.registry.resolve(Space::Area, &name).map_err(|m| format!("{m}"))?;
+            if !out.contains(&slug) {
+                out.push(slug);
+            }
+        }
+        Ok(out)
+    }
+
+    fn resolve_one(&self, f: &mut Fields, field: &str, space: Space) -> Result<Option<String>, String> {
+        match f.string(field)? {
+            Some(name) => Ok(Some(self.registry.resolve(space, &name).map_err(|m| format!("\"{field}\": {m}"))?)),
+            None => Ok(None),
+        }
+    }
+
+    fn known(&self, field: &str, id: Uuid) -> Result<&Known, String> {
+        self.events
+            .get(&id)
+            .ok_or_else(|| format!("\"{field}\": no event with id {id} is in the log"))
+    }
+
+    fn check_references(&self, e: &Event) -> Result<(), String> {
+        if let Some(target) = e.corrects {
+            let k = self.known("corrects", target)?;
+            if k.kind.is_reference() {
+                return Err(format!(
+                    "\"corrects\": {target} defines an {}; to change it, append a new {} event with the same slug",
+                    k.kind, k.kind
+                ));
+            }
+            if k.kind == Kind::Retraction {
+                return Err(format!("\"corrects\": {target} is a retraction, which cannot be corrected"));
+            }
+            if let Some(by) = k.corrected_by {
+                return Err(format!("\"corrects\": {target} was already corrected by {by}; correct {by} instead"));
+            }
+            if let Some(by) = k.retracted_by {
+                return Err(format!("\"corrects\": {target} was retracted by {by}"));
+            }
+        }
+        if let Some(target) = e.ends {
+            let k = self.known("ends", target)?;
+            if !k.kind.is_durative() {
+                return Err(format!(
+                    "\"ends\": {target} is a {}, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended",
+                    k.kind
+                ));
+            }
+            if let Some(by) = k.corrected_by {
+                return Err(format!("\"ends\": {target} was corrected by {by}; end {by} instead"));
+            }
+            if let Some(by) = k.retracted_by {
+                return Err(format!("\"ends\": {target} was retracted by {by}"));
+            }
+            if let (Some(begin), Some(at)) = (k.start, e.at) {
+                if at.start(self.log_zone) < begin {
+                    return Err(format!(
+                        "\"at\" ({at}) is before the start of the event it ends ({})",
+                        crate::time::utc_text(begin)
+                    ));
+                }
+            }
+        }
+        if let Some(target) = e.retracts {
+            let k = self.known("retracts", target)?;
+            if k.kind == Kind::Retraction {
+                return Err(format!(
+                    "\"retracts\": {target} is itself a retraction, which cannot be retracted; append the retracted event again with a new id"
+                ));
+            }
+            if k.kind.is_reference() {
+                return Err(format!(
+                    "\"retracts\": {target} defines an {}; areas and actors are updated, not retracted",
+                    k.kind
+                ));
+            }
+            if let Some(by) = k.retracted_by {
+                return Err(format!("\"retracts\": {target} was already retracted by {by}"));
+            }
+            if let Some(by) = k.corrected_by {
+                return Err(format!("\"retracts\": {target} was corrected by {by}; retract {by} instead"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn space_word(space: Space) -> &'static str {
+    match space {
+        Space::Area => "area",
+        Space::Actor => "actor",
+    }
+}
+
+fn digest(e: &Event) -> [u8; 32] {
+    Sha256::digest(e.canonical_json()).into()
+}
+
+fn requires_areas(kind: Kind) -> bool {
+    !matches!(kind, Kind::Statement | Kind::DefectionCall | Kind::Ended | Kind::Retraction)
+        && !kind.is_reference()
+}
+
+fn requires_actor(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Ceasefire
+            | Kind::Curfew
+            | Kind::Ultimatum
+            | Kind::Deployment
+            | Kind::Withdrawal
+            | Kind::ControlClaim
+            | Kind::Evacuation
+            | Kind::Detention
+            | Kind::Statement
+            | Kind::DefectionCall
+    )
+}
+
+fn actor_role(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Ceasefire | Kind::Curfew | Kind::Ultimatum => "declared it",
+        Kind::Deployment | Kind::Withdrawal => "moved",
+        Kind::ControlClaim => "claims control",
+        Kind::Evacuation => "conducts it",
+        Kind::Detention => "detained",
+        Kind::Statement => "made it",
+        _ => "issued it",
+    }
+}
+
+fn check_after(field: &str, text: &str, end: DateTime<Utc>, at_text: &str, start: DateTime<Utc>) -> Result<(), String> {
+    if end < start {
+        Err(format!("\"{field}\" ({text}) is before \"at\" ({at_text})"))
+    } else if end == start {
+        Err(format!("\"{field}\" ({text}) is the same moment as \"at\" ({at_text}); it must be later"))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_slug(field: &str, slug: &str) -> Result<(), String> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 128
+        && slug.split('/').all(|seg| {
+            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{field}\": {slug:?} is not a slug; use lowercase letters, digits and \"-\", nested with \"/\" (like \"aleppo/sheikh-maqsoud\"), and put other spellings in \"aliases\""
+        ))
+    }
+}
+
+/// The keys each kind accepts.
+pub fn fields_of(kind: Kind) -> Vec<&'static str> {
+    let mut v = vec!["id", "kind", "at", "source", "note"];
+    match kind {
+        Kind::Area => v.extend(["area", "name", "name_ar", "parent", "lat", "lon", "aliases", "type"]),
+        Kind::Actor => v.extend(["actor", "name", "name_ar", "aliases"]),
+        _ => {
+            v.extend(["areas", "actor", "target", "corrects"]);
+            if kind.takes_until() {
+                v.push("until");
+            }
+            v.extend(match kind {
+                Kind::Ceasefire => &["terms"][..],
+                Kind::Ultimatum => &["deadline", "demand"][..],
+                Kind::ControlClaim => &["extent"][..],
+                Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike => &["killed", "wounded"][..],
+                Kind::CasualtyReport => &["killed", "wounded", "civilian", "cumulative"][..],
+                Kind::Evacuation => &["via"][..],
+                Kind::Detention => &["count"][..],
+                Kind::Statement => &["quote"][..],
+                Kind::DefectionCall => &["contact"][..],
+                Kind::Ended => &["ends"][..],
+                Kind::Retraction => &["retracts"][..],
+                _ => &[][..],
+            });
+        }
+    }
+    v
+}
+
+/// The fields of one object, taken out one by one as they are read.
+struct Fields {
+    map: Map<String, Value>,
+    zone: Tz,
+}
+
+impl Fields {
+    fn kind(&mut self) -> Result<Kind, String> {
+        let known = || Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+        match self.map.remove("kind") {
+            None => Err(format!("missing \"kind\"; known kinds: {}", known())),
+            Some(Value::String(s)) => Kind::parse(s.trim()).ok_or_else(|| {
+                match closest(&s, Kind::ALL.iter().map(|k| k.as_str())) {
+                    Some(c) => format!("unknown kind {s:?} (did you mean {c:?}?); known kinds: {}", known()),
+                    None => format!("unknown kind {s:?}; known kinds: {}", known()),
+                }
+            }),
+            Some(other) => Err(format!("\"kind\": expected a string, got {}", type_name(&other))),
+        }
+    }
+
+    fn check_known_keys(&self, kind: Kind) -> Result<(), String> {
+        let allowed = fields_of(kind);
+        let set: HashSet<&str> = allowed.iter().copied().collect();
+        for key in self.map.keys() {
+            if !set.contains(key.as_str()) {
+                let hint = match key.as_str() {
+                    "until" if kind == Kind::Ultimatum => " (an ultimatum takes \"deadline\")".to_string(),
+                    "until" => format!(" (a {kind} does not last, so it takes no \"until\")"),
+                    _ => match closest(key, allowed.iter().copied()) {
+                        Some(c) => format!(" (did you mean {c:?}?)"),
+                        None => String::new(),
+                    },
+                };
+                return Err(format!(
+                    "unknown field {key:?} for kind {:?}{hint}; its fields are: {}",
+                    kind.as_str(),
+                    allowed.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, field: &str) -> Option<Value> {
+        match self.map.remove(field) {
+            Some(Value::Null) | None => None,
+            Some(v) => Some(v),
+        }
+    }
+
+    fn string(&mut self, field: &str) -> Result<Option<String>, String> {
+        match self.take(field) {
+            None => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Err(format!("\"{field}\" is empty")),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(format!("\"{field}\": expected a string, got {}", type_name(&other))),
+        }
+    }
+
+    fn required_string(&mut self, field: &str, what: &str) -> Result<String, String> {
+        self.string(field)?.ok_or_else(|| format!("missing \"{field}\": {what}"))
+    }
+
+    /// A list of strings; a single string is taken as a list of one.
+    fn strings(&mut self, field: &str) -> Result<Vec<String>, String> {
+        match self.take(field) {
+            None => Ok(Vec::new()),
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(vec![s]),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) if !s.trim().is_empty() => Ok(s),
+                    Value::String(_) => Err(format!("\"{field}\": holds an empty string")),
+                    other => Err(format!("\"{field}\": expected a list of strings, found {} in it", type_name(&other))),
+                })
+                .collect(),
+            Some(other) => Err(format!("\"{field}\": expected a list of strings, got {}", type_name(&other))),
+        }
+    }
+
+    fn time(&mut self, field: &str) -> Result<(String, Option<Time>), String> {
+        match self.take(field) {
+            None => Ok((String::new(), None)),
+            Some(Value::String(s)) => {
+                let t = Time::parse(&s, self.zone).map_err(|e| format!("\"{field}\": {e}"))?;
+                Ok((s, Some(t)))
+            }
+            Some(other) => Err(format!("\"{field}\": expected a time as a string, got {}", type_name(&other))),
+        }
+    }
+
+    fn uuid(&mut self, field: &str) -> Result<Option<Uuid>, String> {
+        match self.string(field)? {
+            None => Ok(None),
+            Some(s) => Uuid::parse_str(s.trim())
+                .map(Some)
+                .map_err(|_| format!("\"{field}\": {s:?} is not an event id (a UUID like 0194a3b2-7c00-7000-8000-000000000001)")),
+        }
+    }
+
+    fn count(&mut self, field: &str) -> Result<Option<u64>, String> {
+        match self.take(field) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(c) if c <= MAX_COUNT => Ok(Some(c)),
+                _ => Err(format!("\"{field}\": expected a whole number from 0 to {MAX_COUNT}, got {n}")),
+            },
+            Some(other) => Err(format!("\"{field}\": expected a whole number, got {}", type_name(&other))),
+        }
+    }
+
+    fn boolean(&mut self, field: &str) -> Result<Option<bool>, String> {
+        match self.take(field) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(format!("\"{field}\": expected true or false, got {}", type_name(&other))),
+        }
+    }
+
+    fn coordinate(&mut self, field: &str, limit: f64) -> Result<Option<f64>, String> {
+        match self.take(field) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
+                _ => Err(format!("\"{field}\": expected a number from -{limit} to {limit}, got {n}")),
+            },
+            Some(other) => Err(format!("\"{field}\": expected a number, got {}", type_name(&other))),
+        }
+    }
+
+    fn extent(&mut self) -> Result<Option<Extent>, String> {
+        match self.take("extent") {
+            None => Ok(None),
+            Some(Value::String(s)) => match s.trim() {
+                "full" => Ok(Some(Extent::Word(ExtentWord::Full))),
+                "partial" => Ok(Some(Extent::Word(ExtentWord::Partial))),
+                other => Err(format!("\"extent\": expected \"full\", \"partial\" or a percentage from 0 to 100, got {other:?}")),
+            },
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(p) if (0.0..=100.0).contains(&p) => Ok(Some(Extent::Percent(p))),
+                _ => Err(format!("\"extent\": a percentage must be from 0 to 100, got {n}")),
+            },
+            Some(other) => Err(format!("\"extent\": expected \"full\", \"partial\" or a number, got {}", type_name(&other))),
+        }
+    }
+
+    fn source(&mut self) -> Result<Source, String> {
+        let missing = "missing \"source\": who reported it, as a name (\"SANA\") or {\"name\": …, \"url\": …, \"published_at\": …}";
+        match self.take("source") {
+            None => Err(missing.to_string()),
+            Some(Value::String(s)) if s.trim().is_empty() => Err("\"source\" is empty".to_string()),
+            Some(Value::String(s)) => Ok(Source { name: s, url: None, published_at: None }),
+            Some(Value::Object(map)) => {
+                let mut inner = Fields { map, zone: self.zone };
+                if let Some(key) = inner.map.keys().find(|k| !["name", "url", "published_at"].contains(&k.as_str())) {
+                    return Err(format!("\"source\": unknown field {key:?}; its fields are: name, url, published_at"));
+                }
+                let name = inner.string("name").map_err(|m| format!("\"source\": {m}"))?;
+                let name = name.ok_or("\"source\": missing \"name\"")?;
+                let url = inner.string("url").map_err(|m| format!("\"source\": {m}"))?;
+                let (_, published_at) = inner.time("published_at").map_err(|m| format!("\"source\": {m}"))?;
+                Ok(Source { name, url, published_at })
+            }
+            Some(other) => Err(format!("\"source\": expected a name or an object, got {}", type_name(&other))),
+        }
+    }
+}
