@@ -1,7 +1,7 @@
 //! The gazetteer and the actor list, built from `area` and `actor` events.
 //!
 //! Names resolve in this order: the exact slug, then an alias (any script,
-//! Latin case ignored), then the last segment of a nested slug when only
+//! Latin case ignored), then the English or Arabic name, then the last segment of a nested slug when only
 //! one area ends that way (`ashrafiyeh` → `aleppo/ashrafiyeh`). A name that
 //! resolves to nothing gets a "did you mean" from the closest slug or alias.
 
@@ -57,6 +57,9 @@ pub struct Registry {
     actors: BTreeMap<String, ActorDef>,
     area_aliases: HashMap<String, String>,
     actor_aliases: HashMap<String, String>,
+    /// English and Arabic names, which resolve after aliases.
+    area_names: HashMap<String, String>,
+    actor_names: HashMap<String, String>,
 }
 
 /// Normalises a name for alias matching: trimmed, Latin case folded.
@@ -77,6 +80,9 @@ impl Registry {
                 }
                 for a in &e.aliases {
                     self.area_aliases.insert(fold(a), slug.clone());
+                }
+                for n in e.name.iter().chain(&e.name_ar) {
+                    self.area_names.insert(fold(n), slug.clone());
                 }
                 let def = AreaDef {
                     slug: slug.clone(),
@@ -99,6 +105,9 @@ impl Registry {
                 }
                 for a in &e.aliases {
                     self.actor_aliases.insert(fold(a), slug.clone());
+                }
+                for n in e.name.iter().chain(&e.name_ar) {
+                    self.actor_names.insert(fold(n), slug.clone());
                 }
                 let def = ActorDef {
                     slug: slug.clone(),
@@ -162,9 +171,9 @@ impl Registry {
     ///
     /// The error is one sentence, with a suggestion when one is close.
     pub fn resolve(&self, space: Space, name: &str) -> Result<String, String> {
-        let (exists, aliases): (&dyn Fn(&str) -> bool, _) = match space {
-            Space::Area => (&|s: &str| self.areas.contains_key(s), &self.area_aliases),
-            Space::Actor => (&|s: &str| self.actors.contains_key(s), &self.actor_aliases),
+        let (exists, aliases, names): (&dyn Fn(&str) -> bool, _, _) = match space {
+            Space::Area => (&|s: &str| self.areas.contains_key(s), &self.area_aliases, &self.area_names),
+            Space::Actor => (&|s: &str| self.actors.contains_key(s), &self.actor_aliases, &self.actor_names),
         };
         let trimmed = name.trim();
         if exists(trimmed) {
@@ -172,6 +181,16 @@ impl Registry {
         }
         if let Some(slug) = aliases.get(&fold(trimmed)) {
             return Ok(slug.clone());
+        }
+        if let Some(slug) = names.get(&fold(trimmed)) {
+            // a name may have moved to another definition since
+            let def_names = match space {
+                Space::Area => self.areas.get(slug).map(|d| (d.name.clone(), d.name_ar.clone())),
+                Space::Actor => self.actors.get(slug).map(|d| (d.name.clone(), d.name_ar.clone())),
+            };
+            if def_names.is_some_and(|(n, ar)| fold(&n) == fold(trimmed) || ar.is_some_and(|a| fold(&a) == fold(trimmed))) {
+                return Ok(slug.clone());
+            }
         }
         let slugs: Vec<&String> = match space {
             Space::Area => self.areas.keys().collect(),

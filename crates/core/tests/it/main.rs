@@ -1,0 +1,1 @@
+//! Integration tests of sijil-core: data-driven checks of validation and projection.
