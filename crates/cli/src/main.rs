@@ -1,1 +1,62 @@
-fn main() {}
+//! `sijil`: the command line of an event-sourced incident log.
+//!
+//! Only this crate knows clap. Each subcommand lives in its own file under
+//! `commands/`, with its arguments (whose doc comment is its `--help`) and
+//! its `run`. Errors become one `error:` sentence, hints, and the documented
+//! exit code: 0 success, 1 runtime failure, 2 usage or invalid input,
+//! 3 conflict.
+
+mod app;
+mod commands;
+mod error;
+mod render;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::{CliError, Kind};
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("error: internal error ({msg}); the log was not changed by this failure — please report it");
+    }));
+    let cli = match commands::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = commands::run(cli, &mut out).and_then(|()| out.flush().map_err(error::output));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(&e),
+    }
+}
+
+fn report(e: &CliError) -> ExitCode {
+    if e.kind == Kind::BrokenPipe {
+        return ExitCode::SUCCESS;
+    }
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in &e.details {
+        let _ = writeln!(err, "{d}");
+    }
+    let _ = writeln!(err, "error: {}", e.message);
+    for h in &e.hints {
+        let _ = writeln!(err, "hint: {h}");
+    }
+    ExitCode::from(e.kind.exit_code())
+}

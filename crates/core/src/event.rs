@@ -108,7 +108,10 @@ impl Kind {
 
     /// Violent incidents, counted per area in the state.
     pub fn is_violent(self) -> bool {
-        matches!(self, Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike)
+        matches!(
+            self,
+            Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike
+        )
     }
 
     /// The gazetteer and the actor list.
@@ -261,7 +264,11 @@ impl Event {
             areas: Vec::new(),
             actor: None,
             target: None,
-            source: Source { name: source.to_string(), url: None, published_at: None },
+            source: Source {
+                name: source.to_string(),
+                url: None,
+                published_at: None,
+            },
             note: None,
             corrects: None,
             area: None,

@@ -151,7 +151,10 @@ impl Timeline {
 
     /// Whether an event was corrected or retracted.
     pub fn standing(&self, id: &Uuid) -> Standing {
-        Standing { corrected_by: self.corrected_by.get(id).copied(), retracted_by: self.retracted_by.get(id).copied() }
+        Standing {
+            corrected_by: self.corrected_by.get(id).copied(),
+            retracted_by: self.retracted_by.get(id).copied(),
+        }
     }
 
     /// `true` unless the event was corrected or retracted.
@@ -182,7 +185,11 @@ impl Timeline {
                 }
             }
             steps += 1;
-            version = if steps > self.records.len() { None } else { self.get(&id).and_then(|r| r.event.corrects) };
+            version = if steps > self.records.len() {
+                None
+            } else {
+                self.get(&id).and_then(|r| r.event.corrects)
+            };
         }
         end
     }
@@ -190,7 +197,11 @@ impl Timeline {
     /// The current events (neither corrected nor retracted), ordered by
     /// valid time, then position. Reference events without `at` come first.
     pub fn current_in_valid_order(&self) -> Vec<&Recorded> {
-        let mut v: Vec<&Recorded> = self.records.iter().filter(|r| self.is_current(&r.event.id)).collect();
+        let mut v: Vec<&Recorded> = self
+            .records
+            .iter()
+            .filter(|r| self.is_current(&r.event.id))
+            .collect();
         v.sort_by_key(|r| (self.start(&r.event), r.seq));
         v
     }
@@ -216,7 +227,12 @@ impl Timeline {
             None => true,
             Some(root) => self.registry.is_within(slug, root),
         };
-        let mut book = AreaBook { map: BTreeMap::new(), keep: &keep, now: &reg_now, all: &self.registry };
+        let mut book = AreaBook {
+            map: BTreeMap::new(),
+            keep: &keep,
+            now: &reg_now,
+            all: &self.registry,
+        };
         for def in reg_now.areas() {
             book.entry(&def.slug);
         }
@@ -287,13 +303,21 @@ impl Timeline {
                 }
                 Kind::Withdrawal => moves.push((start, r.seq, e, false)),
                 Kind::ControlClaim => {
-                    let (Some(actor), Some(extent)) = (&e.actor, e.extent) else { continue };
+                    let (Some(actor), Some(extent)) = (&e.actor, e.extent) else {
+                        continue;
+                    };
                     for a in &e.areas {
                         if keep(a) {
                             // valid-time order: a later claim replaces the earlier one
                             claims.insert(
                                 (a.clone(), actor.clone()),
-                                Control { id: e.id, actor: actor.clone(), extent, at: start, source: e.source.name.clone() },
+                                Control {
+                                    id: e.id,
+                                    actor: actor.clone(),
+                                    extent,
+                                    at: start,
+                                    source: e.source.name.clone(),
+                                },
                             );
                         }
                     }
@@ -401,16 +425,20 @@ impl AreaBook<'_> {
             return None;
         }
         let def = self.now.area(slug).or_else(|| self.all.area(slug));
-        Some(self.map.entry(slug.to_string()).or_insert_with(|| AreaState {
-            name: def.map_or_else(|| slug.to_string(), |d| d.name.clone()),
-            name_ar: def.and_then(|d| d.name_ar.clone()),
-            parent: def.and_then(|d| d.parent.clone()),
-            active: Vec::new(),
-            deadlines: Vec::new(),
-            forces: Vec::new(),
-            control: Vec::new(),
-            incidents: 0,
-        }))
+        Some(
+            self.map
+                .entry(slug.to_string())
+                .or_insert_with(|| AreaState {
+                    name: def.map_or_else(|| slug.to_string(), |d| d.name.clone()),
+                    name_ar: def.and_then(|d| d.name_ar.clone()),
+                    parent: def.and_then(|d| d.parent.clone()),
+                    active: Vec::new(),
+                    deadlines: Vec::new(),
+                    forces: Vec::new(),
+                    control: Vec::new(),
+                    incidents: 0,
+                }),
+        )
     }
 }
 

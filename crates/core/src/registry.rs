@@ -172,8 +172,16 @@ impl Registry {
     /// The error is one sentence, with a suggestion when one is close.
     pub fn resolve(&self, space: Space, name: &str) -> Result<String, String> {
         let (exists, aliases, names): (&dyn Fn(&str) -> bool, _, _) = match space {
-            Space::Area => (&|s: &str| self.areas.contains_key(s), &self.area_aliases, &self.area_names),
-            Space::Actor => (&|s: &str| self.actors.contains_key(s), &self.actor_aliases, &self.actor_names),
+            Space::Area => (
+                &|s: &str| self.areas.contains_key(s),
+                &self.area_aliases,
+                &self.area_names,
+            ),
+            Space::Actor => (
+                &|s: &str| self.actors.contains_key(s),
+                &self.actor_aliases,
+                &self.actor_names,
+            ),
         };
         let trimmed = name.trim();
         if exists(trimmed) {
@@ -185,10 +193,18 @@ impl Registry {
         if let Some(slug) = names.get(&fold(trimmed)) {
             // a name may have moved to another definition since
             let def_names = match space {
-                Space::Area => self.areas.get(slug).map(|d| (d.name.clone(), d.name_ar.clone())),
-                Space::Actor => self.actors.get(slug).map(|d| (d.name.clone(), d.name_ar.clone())),
+                Space::Area => self
+                    .areas
+                    .get(slug)
+                    .map(|d| (d.name.clone(), d.name_ar.clone())),
+                Space::Actor => self
+                    .actors
+                    .get(slug)
+                    .map(|d| (d.name.clone(), d.name_ar.clone())),
             };
-            if def_names.is_some_and(|(n, ar)| fold(&n) == fold(trimmed) || ar.is_some_and(|a| fold(&a) == fold(trimmed))) {
+            if def_names.is_some_and(|(n, ar)| {
+                fold(&n) == fold(trimmed) || ar.is_some_and(|a| fold(&a) == fold(trimmed))
+            }) {
                 return Ok(slug.clone());
             }
         }
@@ -214,8 +230,16 @@ impl Registry {
             }
         }
         let candidates = slugs.iter().map(|s| s.as_str()).chain(match space {
-            Space::Area => self.areas.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
-            Space::Actor => self.actors.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
+            Space::Area => self
+                .areas
+                .values()
+                .flat_map(|a| a.aliases.iter().map(String::as_str))
+                .collect::<Vec<_>>(),
+            Space::Actor => self
+                .actors
+                .values()
+                .flat_map(|a| a.aliases.iter().map(String::as_str))
+                .collect::<Vec<_>>(),
         });
         let hint = closest(trimmed, candidates)
             .map(|c| format!(" — did you mean {c:?}?"))

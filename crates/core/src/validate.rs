@@ -70,7 +70,12 @@ pub struct Context {
 impl Context {
     /// An empty context for a log whose days are read in `log_zone`.
     pub fn new(log_zone: Tz) -> Context {
-        Context { log_zone, input_zone: log_zone, registry: Registry::default(), events: HashMap::new() }
+        Context {
+            log_zone,
+            input_zone: log_zone,
+            registry: Registry::default(),
+            events: HashMap::new(),
+        }
     }
 
     /// Reads local date-times of input in `zone` instead of the log's zone.
@@ -131,7 +136,11 @@ impl Context {
     }
 
     /// Validates one JSON object; `fresh_id` is used when it has no `id`.
-    pub fn admit_object(&self, map: Map<String, Value>, fresh_id: Uuid) -> Result<Admitted, Rejection> {
+    pub fn admit_object(
+        &self,
+        map: Map<String, Value>,
+        fresh_id: Uuid,
+    ) -> Result<Admitted, Rejection> {
         let event = self.shape(map, fresh_id).map_err(Rejection::Invalid)?;
         if let Some(known) = self.events.get(&event.id) {
             return if known.digest == digest(&event) {
@@ -148,7 +157,10 @@ impl Context {
     }
 
     fn shape(&self, map: Map<String, Value>, fresh_id: Uuid) -> Result<Event, String> {
-        let mut f = Fields { map, zone: self.input_zone };
+        let mut f = Fields {
+            map,
+            zone: self.input_zone,
+        };
         let kind = f.kind()?;
         f.check_known_keys(kind)?;
         let id = f.uuid("id")?.unwrap_or(fresh_id);
@@ -159,7 +171,9 @@ impl Context {
         let (at_text, at) = f.time("at")?;
         e.at = at;
         if e.at.is_none() && !kind.is_reference() {
-            return Err(format!("missing \"at\": a {kind} needs the time it happened or took effect"));
+            return Err(format!(
+                "missing \"at\": a {kind} needs the time it happened or took effect"
+            ));
         }
         match kind {
             Kind::Area => self.shape_area(&mut f, &mut e)?,
@@ -182,7 +196,11 @@ impl Context {
         }
         let implied = slug.rsplit_once('/').map(|(p, _)| p.to_string());
         let parent = match f.string("parent")? {
-            Some(p) => Some(self.registry.resolve(Space::Area, &p).map_err(|m| format!("\"parent\": {m}"))?),
+            Some(p) => Some(
+                self.registry
+                    .resolve(Space::Area, &p)
+                    .map_err(|m| format!("\"parent\": {m}"))?,
+            ),
             None => implied,
         };
         if let Some(p) = &parent {
@@ -192,7 +210,9 @@ impl Context {
                 ));
             }
             if p == &slug || self.registry.is_within(p, &slug) {
-                return Err(format!("\"parent\": {p:?} lies within {slug:?}, which would make a cycle"));
+                return Err(format!(
+                    "\"parent\": {p:?} lies within {slug:?}, which would make a cycle"
+                ));
             }
         }
         e.parent = parent;
@@ -211,7 +231,12 @@ impl Context {
         Ok(())
     }
 
-    fn checked_aliases(&self, f: &mut Fields, space: Space, slug: &str) -> Result<Vec<String>, String> {
+    fn checked_aliases(
+        &self,
+        f: &mut Fields,
+        space: Space,
+        slug: &str,
+    ) -> Result<Vec<String>, String> {
         let mut out: Vec<String> = Vec::new();
         for alias in f.strings("aliases")? {
             let taken_by_slug = match space {
@@ -219,7 +244,10 @@ impl Context {
                 Space::Actor => self.registry.actor(alias.trim()).is_some(),
             };
             if alias.trim() != slug && taken_by_slug {
-                return Err(format!("\"aliases\": {alias:?} is already the slug of another {}", space_word(space)));
+                return Err(format!(
+                    "\"aliases\": {alias:?} is already the slug of another {}",
+                    space_word(space)
+                ));
             }
             if let Some(owner) = self.registry.alias_owner(space, &alias) {
                 if owner != slug {
@@ -229,7 +257,10 @@ impl Context {
                     ));
                 }
             }
-            if !out.iter().any(|a| crate::registry::fold(a) == crate::registry::fold(&alias)) {
+            if !out
+                .iter()
+                .any(|a| crate::registry::fold(a) == crate::registry::fold(&alias))
+            {
                 out.push(alias);
             }
         }
@@ -249,15 +280,23 @@ impl Context {
 
         e.areas = self.resolve_all(f, "areas")?;
         if e.areas.is_empty() && requires_areas(kind) {
-            return Err(format!("missing \"areas\": a {kind} needs the list of areas where it happened"));
+            return Err(format!(
+                "missing \"areas\": a {kind} needs the list of areas where it happened"
+            ));
         }
         e.actor = self.resolve_one(f, "actor", Space::Actor)?;
         if e.actor.is_none() && requires_actor(kind) {
-            return Err(format!("missing \"actor\": a {kind} needs the actor who {}", actor_role(kind)));
+            return Err(format!(
+                "missing \"actor\": a {kind} needs the actor who {}",
+                actor_role(kind)
+            ));
         }
         e.target = self.resolve_one(f, "target", Space::Actor)?;
         if e.target.is_none() && kind == Kind::DefectionCall {
-            return Err("missing \"target\": a defection_call needs the actor whose members are called on".to_string());
+            return Err(
+                "missing \"target\": a defection_call needs the actor whose members are called on"
+                    .to_string(),
+            );
         }
         e.corrects = f.uuid("corrects")?;
 
@@ -319,9 +358,18 @@ impl Context {
         Ok(out)
     }
 
-    fn resolve_one(&self, f: &mut Fields, field: &str, space: Space) -> Result<Option<String>, String> {
+    fn resolve_one(
+        &self,
+        f: &mut Fields,
+        field: &str,
+        space: Space,
+    ) -> Result<Option<String>, String> {
         match f.string(field)? {
-            Some(name) => Ok(Some(self.registry.resolve(space, &name).map_err(|m| format!("\"{field}\": {m}"))?)),
+            Some(name) => Ok(Some(
+                self.registry
+                    .resolve(space, &name)
+                    .map_err(|m| format!("\"{field}\": {m}"))?,
+            )),
             None => Ok(None),
         }
     }
@@ -342,10 +390,14 @@ impl Context {
                 ));
             }
             if k.kind == Kind::Retraction {
-                return Err(format!("\"corrects\": {target} is a retraction, which cannot be corrected"));
+                return Err(format!(
+                    "\"corrects\": {target} is a retraction, which cannot be corrected"
+                ));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!("\"corrects\": {target} was already corrected by {by}; correct {by} instead"));
+                return Err(format!(
+                    "\"corrects\": {target} was already corrected by {by}; correct {by} instead"
+                ));
             }
             if let Some(by) = k.retracted_by {
                 return Err(format!("\"corrects\": {target} was retracted by {by}"));
@@ -360,7 +412,9 @@ impl Context {
                 ));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!("\"ends\": {target} was corrected by {by}; end {by} instead"));
+                return Err(format!(
+                    "\"ends\": {target} was corrected by {by}; end {by} instead"
+                ));
             }
             if let Some(by) = k.retracted_by {
                 return Err(format!("\"ends\": {target} was retracted by {by}"));
@@ -388,10 +442,14 @@ impl Context {
                 ));
             }
             if let Some(by) = k.retracted_by {
-                return Err(format!("\"retracts\": {target} was already retracted by {by}"));
+                return Err(format!(
+                    "\"retracts\": {target} was already retracted by {by}"
+                ));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!("\"retracts\": {target} was corrected by {by}; retract {by} instead"));
+                return Err(format!(
+                    "\"retracts\": {target} was corrected by {by}; retract {by} instead"
+                ));
             }
         }
         Ok(())
@@ -410,8 +468,10 @@ fn digest(e: &Event) -> [u8; 32] {
 }
 
 fn requires_areas(kind: Kind) -> bool {
-    !matches!(kind, Kind::Statement | Kind::DefectionCall | Kind::Ended | Kind::Retraction)
-        && !kind.is_reference()
+    !matches!(
+        kind,
+        Kind::Statement | Kind::DefectionCall | Kind::Ended | Kind::Retraction
+    ) && !kind.is_reference()
 }
 
 fn requires_actor(kind: Kind) -> bool {
@@ -442,11 +502,19 @@ fn actor_role(kind: Kind) -> &'static str {
     }
 }
 
-fn check_after(field: &str, text: &str, end: DateTime<Utc>, at_text: &str, start: DateTime<Utc>) -> Result<(), String> {
+fn check_after(
+    field: &str,
+    text: &str,
+    end: DateTime<Utc>,
+    at_text: &str,
+    start: DateTime<Utc>,
+) -> Result<(), String> {
     if end < start {
         Err(format!("\"{field}\" ({text}) is before \"at\" ({at_text})"))
     } else if end == start {
-        Err(format!("\"{field}\" ({text}) is the same moment as \"at\" ({at_text}); it must be later"))
+        Err(format!(
+            "\"{field}\" ({text}) is the same moment as \"at\" ({at_text}); it must be later"
+        ))
     } else {
         Ok(())
     }
@@ -456,7 +524,10 @@ fn check_slug(field: &str, slug: &str) -> Result<(), String> {
     let ok = !slug.is_empty()
         && slug.len() <= 128
         && slug.split('/').all(|seg| {
-            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         });
     if ok {
         Ok(())
@@ -471,7 +542,9 @@ fn check_slug(field: &str, slug: &str) -> Result<(), String> {
 pub fn fields_of(kind: Kind) -> Vec<&'static str> {
     let mut v = vec!["id", "kind", "at", "source", "note"];
     match kind {
-        Kind::Area => v.extend(["area", "name", "name_ar", "parent", "lat", "lon", "aliases", "type"]),
+        Kind::Area => v.extend([
+            "area", "name", "name_ar", "parent", "lat", "lon", "aliases", "type",
+        ]),
         Kind::Actor => v.extend(["actor", "name", "name_ar", "aliases"]),
         _ => {
             v.extend(["areas", "actor", "target", "corrects"]);
@@ -482,7 +555,9 @@ pub fn fields_of(kind: Kind) -> Vec<&'static str> {
                 Kind::Ceasefire => &["terms"][..],
                 Kind::Ultimatum => &["deadline", "demand"][..],
                 Kind::ControlClaim => &["extent"][..],
-                Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike => &["killed", "wounded"][..],
+                Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike => {
+                    &["killed", "wounded"][..]
+                }
                 Kind::CasualtyReport => &["killed", "wounded", "civilian", "cumulative"][..],
                 Kind::Evacuation => &["via"][..],
                 Kind::Detention => &["count"][..],
@@ -505,16 +580,28 @@ struct Fields {
 
 impl Fields {
     fn kind(&mut self) -> Result<Kind, String> {
-        let known = || Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+        let known = || {
+            Kind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match self.map.remove("kind") {
             None => Err(format!("missing \"kind\"; known kinds: {}", known())),
             Some(Value::String(s)) => Kind::parse(s.trim()).ok_or_else(|| {
                 match closest(&s, Kind::ALL.iter().map(|k| k.as_str())) {
-                    Some(c) => format!("unknown kind {s:?} (did you mean {c:?}?); known kinds: {}", known()),
+                    Some(c) => format!(
+                        "unknown kind {s:?} (did you mean {c:?}?); known kinds: {}",
+                        known()
+                    ),
                     None => format!("unknown kind {s:?}; known kinds: {}", known()),
                 }
             }),
-            Some(other) => Err(format!("\"kind\": expected a string, got {}", type_name(&other))),
+            Some(other) => Err(format!(
+                "\"kind\": expected a string, got {}",
+                type_name(&other)
+            )),
         }
     }
 
@@ -524,7 +611,9 @@ impl Fields {
         for key in self.map.keys() {
             if !set.contains(key.as_str()) {
                 let hint = match key.as_str() {
-                    "until" if kind == Kind::Ultimatum => " (an ultimatum takes \"deadline\")".to_string(),
+                    "until" if kind == Kind::Ultimatum => {
+                        " (an ultimatum takes \"deadline\")".to_string()
+                    }
                     "until" => format!(" (a {kind} does not last, so it takes no \"until\")"),
                     _ => match closest(key, allowed.iter().copied()) {
                         Some(c) => format!(" (did you mean {c:?}?)"),
@@ -553,12 +642,16 @@ impl Fields {
             None => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Err(format!("\"{field}\" is empty")),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(format!("\"{field}\": expected a string, got {}", type_name(&other))),
+            Some(other) => Err(format!(
+                "\"{field}\": expected a string, got {}",
+                type_name(&other)
+            )),
         }
     }
 
     fn required_string(&mut self, field: &str, what: &str) -> Result<String, String> {
-        self.string(field)?.ok_or_else(|| format!("missing \"{field}\": {what}"))
+        self.string(field)?
+            .ok_or_else(|| format!("missing \"{field}\": {what}"))
     }
 
     /// A list of strings; a single string is taken as a list of one.
@@ -571,10 +664,16 @@ impl Fields {
                 .map(|v| match v {
                     Value::String(s) if !s.trim().is_empty() => Ok(s),
                     Value::String(_) => Err(format!("\"{field}\": holds an empty string")),
-                    other => Err(format!("\"{field}\": expected a list of strings, found {} in it", type_name(&other))),
+                    other => Err(format!(
+                        "\"{field}\": expected a list of strings, found {} in it",
+                        type_name(&other)
+                    )),
                 })
                 .collect(),
-            Some(other) => Err(format!("\"{field}\": expected a list of strings, got {}", type_name(&other))),
+            Some(other) => Err(format!(
+                "\"{field}\": expected a list of strings, got {}",
+                type_name(&other)
+            )),
         }
     }
 
@@ -585,7 +684,10 @@ impl Fields {
                 let t = Time::parse(&s, self.zone).map_err(|e| format!("\"{field}\": {e}"))?;
                 Ok((s, Some(t)))
             }
-            Some(other) => Err(format!("\"{field}\": expected a time as a string, got {}", type_name(&other))),
+            Some(other) => Err(format!(
+                "\"{field}\": expected a time as a string, got {}",
+                type_name(&other)
+            )),
         }
     }
 
@@ -603,9 +705,14 @@ impl Fields {
             None => Ok(None),
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(c) if c <= MAX_COUNT => Ok(Some(c)),
-                _ => Err(format!("\"{field}\": expected a whole number from 0 to {MAX_COUNT}, got {n}")),
+                _ => Err(format!(
+                    "\"{field}\": expected a whole number from 0 to {MAX_COUNT}, got {n}"
+                )),
             },
-            Some(other) => Err(format!("\"{field}\": expected a whole number, got {}", type_name(&other))),
+            Some(other) => Err(format!(
+                "\"{field}\": expected a whole number, got {}",
+                type_name(&other)
+            )),
         }
     }
 
@@ -613,7 +720,10 @@ impl Fields {
         match self.take(field) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(format!("\"{field}\": expected true or false, got {}", type_name(&other))),
+            Some(other) => Err(format!(
+                "\"{field}\": expected true or false, got {}",
+                type_name(&other)
+            )),
         }
     }
 
@@ -622,9 +732,14 @@ impl Fields {
             None => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
-                _ => Err(format!("\"{field}\": expected a number from -{limit} to {limit}, got {n}")),
+                _ => Err(format!(
+                    "\"{field}\": expected a number from -{limit} to {limit}, got {n}"
+                )),
             },
-            Some(other) => Err(format!("\"{field}\": expected a number, got {}", type_name(&other))),
+            Some(other) => Err(format!(
+                "\"{field}\": expected a number, got {}",
+                type_name(&other)
+            )),
         }
     }
 
@@ -649,19 +764,43 @@ impl Fields {
         match self.take("source") {
             None => Err(missing.to_string()),
             Some(Value::String(s)) if s.trim().is_empty() => Err("\"source\" is empty".to_string()),
-            Some(Value::String(s)) => Ok(Source { name: s, url: None, published_at: None }),
+            Some(Value::String(s)) => Ok(Source {
+                name: s,
+                url: None,
+                published_at: None,
+            }),
             Some(Value::Object(map)) => {
-                let mut inner = Fields { map, zone: self.zone };
-                if let Some(key) = inner.map.keys().find(|k| !["name", "url", "published_at"].contains(&k.as_str())) {
+                let mut inner = Fields {
+                    map,
+                    zone: self.zone,
+                };
+                if let Some(key) = inner
+                    .map
+                    .keys()
+                    .find(|k| !["name", "url", "published_at"].contains(&k.as_str()))
+                {
                     return Err(format!("\"source\": unknown field {key:?}; its fields are: name, url, published_at"));
                 }
-                let name = inner.string("name").map_err(|m| format!("\"source\": {m}"))?;
+                let name = inner
+                    .string("name")
+                    .map_err(|m| format!("\"source\": {m}"))?;
                 let name = name.ok_or("\"source\": missing \"name\"")?;
-                let url = inner.string("url").map_err(|m| format!("\"source\": {m}"))?;
-                let (_, published_at) = inner.time("published_at").map_err(|m| format!("\"source\": {m}"))?;
-                Ok(Source { name, url, published_at })
+                let url = inner
+                    .string("url")
+                    .map_err(|m| format!("\"source\": {m}"))?;
+                let (_, published_at) = inner
+                    .time("published_at")
+                    .map_err(|m| format!("\"source\": {m}"))?;
+                Ok(Source {
+                    name,
+                    url,
+                    published_at,
+                })
             }
-            Some(other) => Err(format!("\"source\": expected a name or an object, got {}", type_name(&other))),
+            Some(other) => Err(format!(
+                "\"source\": expected a name or an object, got {}",
+                type_name(&other)
+            )),
         }
     }
 }

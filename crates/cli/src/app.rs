@@ -1,0 +1,323 @@
+//! What every command shares: where the log is, which zone applies, the
+//! clock, and loading the log into core's context or timeline.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sijil_core::{Admitted, Context, Event, KnownAt, Rejection, Time, Timeline};
+use sijil_store::Store;
+use uuid::Uuid;
+
+use crate::error::{CliError, Kind};
+
+/// The global options, parsed and checked.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// `--db` as given on the command line (not from the environment).
+    pub db_flag: Option<PathBuf>,
+    /// `--tz`, else `$SIJIL_TZ`.
+    pub tz: Option<Tz>,
+    /// The current time (`$SIJIL_NOW` in tests and scripts, else the clock):
+    /// the default `--at`.
+    pub now: DateTime<Utc>,
+    /// The real clock, for recording times; never faked.
+    pub clock: fn() -> DateTime<Utc>,
+}
+
+fn system_clock() -> DateTime<Utc> {
+    Utc::now()
+}
+
+impl Globals {
+    pub fn new(db_flag: Option<PathBuf>, tz_flag: Option<String>) -> Result<Globals, CliError> {
+        let tz = match tz_flag.or_else(|| std::env::var("SIJIL_TZ").ok().filter(|s| !s.is_empty()))
+        {
+            Some(name) => Some(parse_zone(&name)?),
+            None => None,
+        };
+        let now = match std::env::var("SIJIL_NOW").ok().filter(|s| !s.is_empty()) {
+            Some(text) => Time::parse(&text, tz.unwrap_or(chrono_tz::UTC))
+                .map_err(|e| CliError::input(format!("$SIJIL_NOW: {e}")))?
+                .start(tz.unwrap_or(chrono_tz::UTC)),
+            None => system_clock(),
+        };
+        Ok(Globals {
+            db_flag,
+            tz,
+            now,
+            clock: system_clock,
+        })
+    }
+
+    /// `--db`, else `$SIJIL_DB`, else a `sijil` folder in the user's data directory.
+    pub fn db_path(&self) -> Result<PathBuf, CliError> {
+        if let Some(p) = &self.db_flag {
+            return Ok(p.clone());
+        }
+        if let Some(p) = std::env::var_os("SIJIL_DB").filter(|s| !s.is_empty()) {
+            return Ok(PathBuf::from(p));
+        }
+        dirs::data_dir().map(|d| d.join("sijil")).ok_or_else(|| {
+            CliError::input(
+                "cannot find your data directory; name the log with --db PATH or $SIJIL_DB",
+            )
+        })
+    }
+
+    /// Opens the log, which must exist.
+    pub fn open(&self) -> Result<Session, CliError> {
+        let path = self.db_path()?;
+        let store = Store::open(&path).map_err(|e| {
+            let missing = matches!(e, sijil_store::OpenError::Missing(_));
+            let err = CliError::from(e);
+            if missing {
+                err.hint("create it with `sijil init --tz Asia/Damascus`, or name another with --db PATH")
+            } else {
+                err
+            }
+        })?;
+        Session::new(store, self.tz)
+    }
+
+    /// Opens the log for writing, if it exists, and the validation context
+    /// for it (an empty one in `--tz`, else UTC, when the log is missing:
+    /// [`Pending::commit`] creates it only once there is something to append).
+    pub fn open_for_append(&self) -> Result<Pending, CliError> {
+        let path = self.db_path()?;
+        match Store::open(&path) {
+            Ok(store) => {
+                let session = Session::new(store, self.tz)?;
+                let ctx = session.context()?;
+                Ok(Pending {
+                    session: Some(session),
+                    ctx,
+                    path,
+                })
+            }
+            Err(sijil_store::OpenError::Missing(_)) => {
+                let zone = self.tz.unwrap_or(chrono_tz::UTC);
+                Ok(Pending {
+                    session: None,
+                    ctx: Context::new(zone),
+                    path,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// A log about to be appended to, perhaps not created yet.
+pub struct Pending {
+    pub session: Option<Session>,
+    pub ctx: Context,
+    path: PathBuf,
+}
+
+impl Pending {
+    /// Appends the events (creating the log if needed) and returns the open session.
+    pub fn commit(
+        self,
+        g: &Globals,
+        events: &[Event],
+        expect: Option<u64>,
+    ) -> Result<(Session, sijil_store::Appended), CliError> {
+        let session = match self.session {
+            Some(s) => s,
+            None => {
+                let zone = g.tz.unwrap_or(chrono_tz::UTC);
+                Session::new(Store::open_or_create(&self.path, zone.name())?, g.tz)?
+            }
+        };
+        let done = session.store.append(events, (g.clock)(), expect)?;
+        Ok((session, done))
+    }
+}
+
+/// Reads an IANA zone name, suggesting the closest on a typo.
+pub fn parse_zone(name: &str) -> Result<Tz, CliError> {
+    name.trim().parse::<Tz>().map_err(|_| {
+        let close =
+            sijil_core::registry::closest(name, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()));
+        let mut err = CliError::input(format!("unknown time zone {name:?}"));
+        err.message.push_str(&match close {
+            Some(c) => format!(" — did you mean {c:?}?"),
+            None => "; use an IANA name such as Asia/Damascus or UTC".to_string(),
+        });
+        err
+    })
+}
+
+/// An open log with the zones that apply to it.
+pub struct Session {
+    pub store: Store,
+    /// The zone the log was created with: days are read in it.
+    pub log_zone: Tz,
+    /// The zone for reading and showing local times: `--tz`, `$SIJIL_TZ`,
+    /// else the log's zone.
+    pub zone: Tz,
+}
+
+impl Session {
+    fn new(store: Store, tz: Option<Tz>) -> Result<Session, CliError> {
+        let log_zone: Tz = store.zone().parse().map_err(|_| {
+            CliError::runtime(format!(
+                "the log at {} names an unknown time zone {:?}",
+                store.path().display(),
+                store.zone()
+            ))
+        })?;
+        Ok(Session {
+            store,
+            log_zone,
+            zone: tz.unwrap_or(log_zone),
+        })
+    }
+
+    /// What validation needs to know of the whole log.
+    pub fn context(&self) -> Result<Context, CliError> {
+        let mut ctx = Context::new(self.log_zone).with_input_zone(self.zone);
+        for r in self.store.scan(u64::MAX) {
+            ctx.learn(&r?.event);
+        }
+        Ok(ctx)
+    }
+
+    /// The fold of the log as known at `known`.
+    pub fn timeline(&self, known: KnownAt) -> Result<Timeline, CliError> {
+        let upto = match known {
+            KnownAt::Seq(n) => n,
+            _ => u64::MAX,
+        };
+        let mut t = Timeline::new(self.log_zone);
+        for r in self.store.scan(upto) {
+            let r = r?;
+            // recording times never decrease along the log, so the horizon is a prefix
+            if !known.includes(&r) {
+                break;
+            }
+            t.apply(r);
+        }
+        Ok(t)
+    }
+
+    /// Reads a valid-time argument (`--at`, `--since`, `--until`): `now`, a
+    /// time, a local time in the zone, or a date (its first instant).
+    pub fn valid_time(
+        &self,
+        flag: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, CliError> {
+        if text.trim().eq_ignore_ascii_case("now") {
+            return Ok(now);
+        }
+        Time::parse(text, self.zone)
+            .map(|t| t.start(self.zone))
+            .map_err(|e| CliError::input(format!("{flag}: {e}")))
+    }
+
+    /// Reads `--known-at`: `#N` for a log position, else a time.
+    pub fn known_at(&self, text: Option<&str>, now: DateTime<Utc>) -> Result<KnownAt, CliError> {
+        let Some(text) = text else {
+            return Ok(KnownAt::All);
+        };
+        let t = text.trim();
+        if let Some(n) = t.strip_prefix('#') {
+            return n.parse::<u64>().map(KnownAt::Seq).map_err(|_| {
+                CliError::input(format!(
+                    "--known-at: {text:?} is not a log position; write #N, like #40"
+                ))
+            });
+        }
+        if t.chars().all(|c| c.is_ascii_digit()) && !t.is_empty() {
+            return Err(
+                CliError::input(format!("--known-at: {text:?} is ambiguous")).hint(format!(
+                    "write #{t} for log position {t}, or a time such as 2026-01-09T03:00"
+                )),
+            );
+        }
+        self.valid_time("--known-at", t, now).map(KnownAt::Time)
+    }
+
+    /// Resolves `--area` to a slug of the log.
+    pub fn area(
+        &self,
+        timeline: &Timeline,
+        name: Option<&str>,
+    ) -> Result<Option<String>, CliError> {
+        match name {
+            None => Ok(None),
+            Some(n) => timeline
+                .registry()
+                .resolve(sijil_core::Space::Area, n)
+                .map(Some)
+                .map_err(|m| CliError::input(format!("--area: {m}"))),
+        }
+    }
+}
+
+/// The outcome of validating a batch of input lines.
+pub struct Batch {
+    pub events: Vec<Event>,
+    pub duplicates: usize,
+    /// `(line number, reason, is_conflict)`.
+    pub errors: Vec<(usize, String, bool)>,
+}
+
+/// Validates lines in order, each seeing the ones before it.
+pub fn admit_lines<'a>(
+    ctx: &mut Context,
+    lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>,
+) -> Batch {
+    let mut batch = Batch {
+        events: Vec::new(),
+        duplicates: 0,
+        errors: Vec::new(),
+    };
+    for (n, line) in lines {
+        let line = match line {
+            Ok(l) => l,
+            Err(reason) => {
+                batch.errors.push((n, reason, false));
+                continue;
+            }
+        };
+        match ctx.admit(line, Uuid::now_v7()) {
+            Ok(Admitted::New(e)) => {
+                ctx.learn(&e);
+                batch.events.push(e);
+            }
+            Ok(Admitted::Duplicate(_)) => batch.duplicates += 1,
+            Err(Rejection::Invalid(m)) => batch.errors.push((n, m, false)),
+            Err(Rejection::Conflict(m)) => batch.errors.push((n, m, true)),
+        }
+    }
+    batch
+}
+
+impl Batch {
+    /// The error for a batch with bad lines: every line, then a summary.
+    pub fn into_error(self, what: &str) -> CliError {
+        let conflicts_only = self.errors.iter().all(|(_, _, c)| *c);
+        let n = self.errors.len();
+        let mut err = CliError::new(
+            if conflicts_only {
+                Kind::Conflict
+            } else {
+                Kind::Input
+            },
+            format!(
+                "{n} bad line{} in {what}; nothing was appended",
+                if n == 1 { "" } else { "s" }
+            ),
+        );
+        err.details = self
+            .errors
+            .into_iter()
+            .map(|(line, m, _)| format!("line {line}: {m}"))
+            .collect();
+        err
+    }
+}

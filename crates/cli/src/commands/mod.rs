@@ -1,0 +1,85 @@
+//! The subcommands, one file each.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::Globals;
+use crate::error::CliError;
+use crate::render::Format;
+
+pub mod append;
+pub mod demo;
+pub mod import;
+pub mod init;
+pub mod log;
+pub mod state;
+pub mod verify;
+
+/// sijil (سجل, "register"): an event-sourced incident log.
+///
+/// Record each fact of a crisis as an immutable, attributed event, then ask
+/// what the situation was at any moment (--at), as the log knew it at any
+/// earlier moment (--known-at).
+#[derive(Debug, Parser)]
+#[command(name = "sijil", version, max_term_width = 100)]
+#[command(
+    after_help = "Start with `sijil demo` to see the Aleppo scenario of 8–9 January 2026.\n\
+Exit codes: 0 success, 1 runtime failure, 2 usage error or invalid input, 3 conflict."
+)]
+pub struct Cli {
+    /// The log's folder [default: $SIJIL_DB, else a `sijil` folder in your data directory]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Time zone for local times in input and output, an IANA name such as
+    /// Asia/Damascus [default: $SIJIL_TZ, else the log's zone, else UTC]
+    #[arg(long, global = true, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::InitArgs),
+    Append(append::AppendArgs),
+    Import(import::ImportArgs),
+    State(state::StateArgs),
+    Log(log::LogArgs),
+    Verify(verify::VerifyArgs),
+    Demo(demo::DemoArgs),
+}
+
+/// Runs the parsed command, writing its output to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    let globals = Globals::new(cli.db, cli.tz)?;
+    match cli.command {
+        Command::Init(a) => init::run(&globals, a, out),
+        Command::Append(a) => append::run(&globals, a, out),
+        Command::Import(a) => import::run(&globals, a, out),
+        Command::State(a) => state::run(&globals, a, out),
+        Command::Log(a) => log::run(&globals, a, out),
+        Command::Verify(a) => verify::run(&globals, a, out),
+        Command::Demo(a) => demo::run(&globals, a, out),
+    }
+}
+
+/// The format asked for, else a table on a terminal and `piped` otherwise.
+pub fn choose_format(asked: Option<Format>, piped: Format) -> Format {
+    asked.unwrap_or_else(|| {
+        if std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            piped
+        }
+    })
+}
+
+/// Writes a value as pretty JSON and a newline.
+pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<(), CliError> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| crate::error::output(e.into()))?;
+    writeln!(out).map_err(crate::error::output)
+}
