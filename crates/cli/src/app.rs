@@ -31,8 +31,7 @@ fn system_clock() -> DateTime<Utc> {
 
 impl Globals {
     pub fn new(db_flag: Option<PathBuf>, tz_flag: Option<String>) -> Result<Globals, CliError> {
-        let tz = match tz_flag.or_else(|| std::env::var("SIJIL_TZ").ok().filter(|s| !s.is_empty()))
-        {
+        let tz = match tz_flag.or_else(|| std::env::var("SIJIL_TZ").ok().filter(|s| !s.is_empty())) {
             Some(name) => Some(parse_zone(&name)?),
             None => None,
         };
@@ -42,12 +41,7 @@ impl Globals {
                 .start(tz.unwrap_or(chrono_tz::UTC)),
             None => system_clock(),
         };
-        Ok(Globals {
-            db_flag,
-            tz,
-            now,
-            clock: system_clock,
-        })
+        Ok(Globals { db_flag, tz, now, clock: system_clock })
     }
 
     /// `--db`, else `$SIJIL_DB`, else a `sijil` folder in the user's data directory.
@@ -58,11 +52,9 @@ impl Globals {
         if let Some(p) = std::env::var_os("SIJIL_DB").filter(|s| !s.is_empty()) {
             return Ok(PathBuf::from(p));
         }
-        dirs::data_dir().map(|d| d.join("sijil")).ok_or_else(|| {
-            CliError::input(
-                "cannot find your data directory; name the log with --db PATH or $SIJIL_DB",
-            )
-        })
+        dirs::data_dir()
+            .map(|d| d.join("sijil"))
+            .ok_or_else(|| CliError::input("cannot find your data directory; name the log with --db PATH or $SIJIL_DB"))
     }
 
     /// Opens the log, which must exist.
@@ -89,19 +81,11 @@ impl Globals {
             Ok(store) => {
                 let session = Session::new(store, self.tz)?;
                 let ctx = session.context()?;
-                Ok(Pending {
-                    session: Some(session),
-                    ctx,
-                    path,
-                })
+                Ok(Pending { session: Some(session), ctx, path })
             }
             Err(sijil_store::OpenError::Missing(_)) => {
                 let zone = self.tz.unwrap_or(chrono_tz::UTC);
-                Ok(Pending {
-                    session: None,
-                    ctx: Context::new(zone),
-                    path,
-                })
+                Ok(Pending { session: None, ctx: Context::new(zone), path })
             }
             Err(e) => Err(e.into()),
         }
@@ -138,8 +122,7 @@ impl Pending {
 /// Reads an IANA zone name, suggesting the closest on a typo.
 pub fn parse_zone(name: &str) -> Result<Tz, CliError> {
     name.trim().parse::<Tz>().map_err(|_| {
-        let close =
-            sijil_core::registry::closest(name, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()));
+        let close = sijil_core::registry::closest(name, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()));
         let mut err = CliError::input(format!("unknown time zone {name:?}"));
         err.message.push_str(&match close {
             Some(c) => format!(" — did you mean {c:?}?"),
@@ -168,11 +151,7 @@ impl Session {
                 store.zone()
             ))
         })?;
-        Ok(Session {
-            store,
-            log_zone,
-            zone: tz.unwrap_or(log_zone),
-        })
+        Ok(Session { store, log_zone, zone: tz.unwrap_or(log_zone) })
     }
 
     /// What validation needs to know of the whole log.
@@ -204,18 +183,11 @@ impl Session {
 
     /// Reads a valid-time argument (`--at`, `--since`, `--until`): `now`, a
     /// time, a local time in the zone, or a date (its first instant).
-    pub fn valid_time(
-        &self,
-        flag: &str,
-        text: &str,
-        now: DateTime<Utc>,
-    ) -> Result<DateTime<Utc>, CliError> {
+    pub fn valid_time(&self, flag: &str, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CliError> {
         if text.trim().eq_ignore_ascii_case("now") {
             return Ok(now);
         }
-        Time::parse(text, self.zone)
-            .map(|t| t.start(self.zone))
-            .map_err(|e| CliError::input(format!("{flag}: {e}")))
+        Time::parse(text, self.zone).map(|t| t.start(self.zone)).map_err(|e| CliError::input(format!("{flag}: {e}")))
     }
 
     /// Reads `--known-at`: `#N` for a log position, else a time.
@@ -226,27 +198,18 @@ impl Session {
         let t = text.trim();
         if let Some(n) = t.strip_prefix('#') {
             return n.parse::<u64>().map(KnownAt::Seq).map_err(|_| {
-                CliError::input(format!(
-                    "--known-at: {text:?} is not a log position; write #N, like #40"
-                ))
+                CliError::input(format!("--known-at: {text:?} is not a log position; write #N, like #40"))
             });
         }
         if t.chars().all(|c| c.is_ascii_digit()) && !t.is_empty() {
-            return Err(
-                CliError::input(format!("--known-at: {text:?} is ambiguous")).hint(format!(
-                    "write #{t} for log position {t}, or a time such as 2026-01-09T03:00"
-                )),
-            );
+            return Err(CliError::input(format!("--known-at: {text:?} is ambiguous"))
+                .hint(format!("write #{t} for log position {t}, or a time such as 2026-01-09T03:00")));
         }
         self.valid_time("--known-at", t, now).map(KnownAt::Time)
     }
 
     /// Resolves `--area` to a slug of the log.
-    pub fn area(
-        &self,
-        timeline: &Timeline,
-        name: Option<&str>,
-    ) -> Result<Option<String>, CliError> {
+    pub fn area(&self, timeline: &Timeline, name: Option<&str>) -> Result<Option<String>, CliError> {
         match name {
             None => Ok(None),
             Some(n) => timeline
@@ -267,15 +230,8 @@ pub struct Batch {
 }
 
 /// Validates lines in order, each seeing the ones before it.
-pub fn admit_lines<'a>(
-    ctx: &mut Context,
-    lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>,
-) -> Batch {
-    let mut batch = Batch {
-        events: Vec::new(),
-        duplicates: 0,
-        errors: Vec::new(),
-    };
+pub fn admit_lines<'a>(ctx: &mut Context, lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>) -> Batch {
+    let mut batch = Batch { events: Vec::new(), duplicates: 0, errors: Vec::new() };
     for (n, line) in lines {
         let line = match line {
             Ok(l) => l,
@@ -303,21 +259,10 @@ impl Batch {
         let conflicts_only = self.errors.iter().all(|(_, _, c)| *c);
         let n = self.errors.len();
         let mut err = CliError::new(
-            if conflicts_only {
-                Kind::Conflict
-            } else {
-                Kind::Input
-            },
-            format!(
-                "{n} bad line{} in {what}; nothing was appended",
-                if n == 1 { "" } else { "s" }
-            ),
+            if conflicts_only { Kind::Conflict } else { Kind::Input },
+            format!("{n} bad line{} in {what}; nothing was appended", if n == 1 { "" } else { "s" }),
         );
-        err.details = self
-            .errors
-            .into_iter()
-            .map(|(line, m, _)| format!("line {line}: {m}"))
-            .collect();
+        err.details = self.errors.into_iter().map(|(line, m, _)| format!("line {line}: {m}")).collect();
         err
     }
 }

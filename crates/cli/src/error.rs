@@ -40,12 +40,7 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(kind: Kind, message: impl Into<String>) -> CliError {
-        CliError {
-            kind,
-            details: Vec::new(),
-            message: message.into(),
-            hints: Vec::new(),
-        }
+        CliError { kind, details: Vec::new(), message: message.into(), hints: Vec::new() }
     }
     pub fn input(message: impl Into<String>) -> CliError {
         CliError::new(Kind::Input, message)
@@ -96,13 +91,12 @@ impl From<sijil_store::OpenError> for CliError {
     fn from(e: sijil_store::OpenError) -> CliError {
         use sijil_store::OpenError as E;
         match &e {
-            E::Exists(p) => CliError::input(e.to_string()).hint(format!(
-                "use it as it is, or choose another folder with --db (it holds {})",
-                p.display()
-            )),
+            E::Exists(p) => CliError::input(e.to_string())
+                .hint(format!("use it as it is, or choose another folder with --db (it holds {})", p.display())),
             E::Missing(_) => CliError::runtime(e.to_string()),
-            E::Locked(_) => CliError::runtime(e.to_string())
-                .hint("wait for the other sijil command to finish, then try again"),
+            E::Locked(_) => {
+                CliError::runtime(e.to_string()).hint("wait for the other sijil command to finish, then try again")
+            }
             _ => CliError::runtime(chain(&e)),
         }
     }

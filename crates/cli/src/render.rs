@@ -40,8 +40,7 @@ pub fn event_time(t: &sijil_core::Time, zone: Tz) -> String {
 
 fn new_table() -> Table {
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
         t.set_width(w);
     } else {
@@ -61,22 +60,10 @@ fn names(name: &str, name_ar: Option<&str>) -> String {
 fn area_cells(slug: &str, a: &AreaState, state: &State, zone: Tz) -> Vec<Cell> {
     let mut in_force = Vec::new();
     for x in &a.active {
-        let until = x
-            .until
-            .map(|u| format!(" until {}", local(u, zone)))
-            .unwrap_or_default();
+        let until = x.until.map(|u| format!(" until {}", local(u, zone))).unwrap_or_default();
         let actor = x.actor.as_deref().unwrap_or("?");
-        let via = if x.via.is_empty() {
-            String::new()
-        } else {
-            format!(" via {}", x.via.join(", "))
-        };
-        in_force.push(format!(
-            "{} by {actor} since {}{until}{via} [{}]",
-            x.kind,
-            local(x.since, zone),
-            x.source
-        ));
+        let via = if x.via.is_empty() { String::new() } else { format!(" via {}", x.via.join(", ")) };
+        in_force.push(format!("{} by {actor} since {}{until}{via} [{}]", x.kind, local(x.since, zone), x.source));
     }
     for d in &a.deadlines {
         let left = if d.status == "pending" {
@@ -97,45 +84,15 @@ fn area_cells(slug: &str, a: &AreaState, state: &State, zone: Tz) -> Vec<Cell> {
     let forces: Vec<String> = a
         .forces
         .iter()
-        .map(|f| {
-            format!(
-                "{} since {} [{}]",
-                f.actor,
-                local(f.since, zone),
-                f.sources.join(", ")
-            )
-        })
+        .map(|f| format!("{} since {} [{}]", f.actor, local(f.since, zone), f.sources.join(", ")))
         .collect();
-    let control: Vec<String> = a
-        .control
-        .iter()
-        .map(|c| {
-            format!(
-                "{}: {} ({}) [{}]",
-                c.actor,
-                c.extent,
-                local(c.at, zone),
-                c.source
-            )
-        })
-        .collect();
+    let control: Vec<String> =
+        a.control.iter().map(|c| format!("{}: {} ({}) [{}]", c.actor, c.extent, local(c.at, zone), c.source)).collect();
     vec![
         Cell::new(format!("{}\n{slug}", names(&a.name, a.name_ar.as_deref()))),
-        Cell::new(if in_force.is_empty() {
-            "—".to_string()
-        } else {
-            in_force.join("\n")
-        }),
-        Cell::new(if forces.is_empty() {
-            "—".to_string()
-        } else {
-            forces.join("\n")
-        }),
-        Cell::new(if control.is_empty() {
-            "—".to_string()
-        } else {
-            control.join("\n")
-        }),
+        Cell::new(if in_force.is_empty() { "—".to_string() } else { in_force.join("\n") }),
+        Cell::new(if forces.is_empty() { "—".to_string() } else { forces.join("\n") }),
+        Cell::new(if control.is_empty() { "—".to_string() } else { control.join("\n") }),
         Cell::new(a.incidents),
     ]
 }
@@ -151,13 +108,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Res
         state.seq
     )?;
     let mut t = new_table();
-    t.set_header(vec![
-        "Area",
-        "In force / deadlines",
-        "Forces present",
-        "Control claimed",
-        "Incidents",
-    ]);
+    t.set_header(vec!["Area", "In force / deadlines", "Forces present", "Control claimed", "Incidents"]);
     for (slug, a) in &state.areas {
         t.add_row(area_cells(slug, a, state, zone));
     }
@@ -165,18 +116,14 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Res
     if !state.casualties.is_empty() {
         writeln!(out, "Casualty claims, side by side (never summed):")?;
         let mut c = new_table();
-        c.set_header(vec![
-            "Source", "Killed", "Wounded", "Civilian", "As of", "Areas",
-        ]);
+        c.set_header(vec!["Source", "Killed", "Wounded", "Civilian", "As of", "Areas"]);
         for x in &state.casualties {
             let n = |v: Option<u64>| v.map_or("—".to_string(), |v| v.to_string());
             c.add_row(vec![
                 x.source.clone(),
                 n(x.killed),
                 n(x.wounded),
-                x.civilian
-                    .map_or("—", |b| if b { "yes" } else { "no" })
-                    .to_string(),
+                x.civilian.map_or("—", |b| if b { "yes" } else { "no" }).to_string(),
                 local(x.at, zone),
                 x.areas.join(", "),
             ]);
@@ -187,30 +134,13 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Res
 }
 
 /// The log as a table.
-pub fn log_table(
-    out: &mut dyn Write,
-    rows: &[&Recorded],
-    timeline: &Timeline,
-    zone: Tz,
-) -> std::io::Result<()> {
+pub fn log_table(out: &mut dyn Write, rows: &[&Recorded], timeline: &Timeline, zone: Tz) -> std::io::Result<()> {
     let mut t = new_table();
-    t.set_header(vec![
-        "#",
-        "Valid time",
-        "Kind",
-        "Areas",
-        "Actor",
-        "Source",
-        "Note",
-    ]);
+    t.set_header(vec!["#", "Valid time", "Kind", "Areas", "Actor", "Source", "Note"]);
     for r in rows {
         let e = &r.event;
         let standing = timeline.standing(&e.id);
-        let mut note = e
-            .note
-            .clone()
-            .or_else(|| e.quote.clone())
-            .unwrap_or_default();
+        let mut note = e.note.clone().or_else(|| e.quote.clone()).unwrap_or_default();
         if let Some(by) = standing.corrected_by {
             note = format!("[corrected by {by}] {note}");
         }
@@ -234,15 +164,10 @@ pub fn log_table(
             }
             _ => e.areas.join(", "),
         };
-        let actor = if e.kind == sijil_core::Kind::Actor {
-            String::new()
-        } else {
-            e.actor.clone().unwrap_or_default()
-        };
+        let actor = if e.kind == sijil_core::Kind::Actor { String::new() } else { e.actor.clone().unwrap_or_default() };
         t.add_row(vec![
             r.seq.to_string(),
-            e.at.as_ref()
-                .map_or("—".to_string(), |a| event_time(a, zone)),
+            e.at.as_ref().map_or("—".to_string(), |a| event_time(a, zone)),
             e.kind.to_string(),
             what,
             actor,

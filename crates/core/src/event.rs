@@ -95,10 +95,7 @@ impl Kind {
 
     /// Kinds that hold for a span of valid time and that `ended` can end.
     pub fn is_durative(self) -> bool {
-        matches!(
-            self,
-            Kind::Ceasefire | Kind::Curfew | Kind::Ultimatum | Kind::Deployment | Kind::Evacuation
-        )
+        matches!(self, Kind::Ceasefire | Kind::Curfew | Kind::Ultimatum | Kind::Deployment | Kind::Evacuation)
     }
 
     /// Kinds that take an `until`.
@@ -108,10 +105,7 @@ impl Kind {
 
     /// Violent incidents, counted per area in the state.
     pub fn is_violent(self) -> bool {
-        matches!(
-            self,
-            Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike
-        )
+        matches!(self, Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike)
     }
 
     /// The gazetteer and the actor list.
@@ -264,11 +258,7 @@ impl Event {
             areas: Vec::new(),
             actor: None,
             target: None,
-            source: Source {
-                name: source.to_string(),
-                url: None,
-                published_at: None,
-            },
+            source: Source { name: source.to_string(), url: None, published_at: None },
             note: None,
             corrects: None,
             area: None,

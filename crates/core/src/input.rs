@@ -116,18 +116,9 @@ mod tests {
         let cases: &[(&str, Result<&str, &str>)] = &[
             (r#"{"kind":"area"}"#, Ok("kind")),
             ("\u{feff}{\"kind\":\"area\"}", Ok("kind")),
-            (
-                r#"{"kind":"area","kind":"actor"}"#,
-                Err("not valid JSON: duplicate key \"kind\" at column 21"),
-            ),
-            (
-                r#"{"source":{"name":"a","name":"b"}}"#,
-                Err("not valid JSON: duplicate key \"name\" at column 28"),
-            ),
-            (
-                r#"{"kind":"#,
-                Err("not valid JSON: EOF while parsing a value at column 8"),
-            ),
+            (r#"{"kind":"area","kind":"actor"}"#, Err("not valid JSON: duplicate key \"kind\" at column 21")),
+            (r#"{"source":{"name":"a","name":"b"}}"#, Err("not valid JSON: duplicate key \"name\" at column 28")),
+            (r#"{"kind":"#, Err("not valid JSON: EOF while parsing a value at column 8")),
             ("[1,2]", Err("expected a JSON object, got a list")),
             ("   ", Err("empty event; expected one JSON object")),
         ];

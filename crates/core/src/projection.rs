@@ -151,10 +151,7 @@ impl Timeline {
 
     /// Whether an event was corrected or retracted.
     pub fn standing(&self, id: &Uuid) -> Standing {
-        Standing {
-            corrected_by: self.corrected_by.get(id).copied(),
-            retracted_by: self.retracted_by.get(id).copied(),
-        }
+        Standing { corrected_by: self.corrected_by.get(id).copied(), retracted_by: self.retracted_by.get(id).copied() }
     }
 
     /// `true` unless the event was corrected or retracted.
@@ -185,11 +182,7 @@ impl Timeline {
                 }
             }
             steps += 1;
-            version = if steps > self.records.len() {
-                None
-            } else {
-                self.get(&id).and_then(|r| r.event.corrects)
-            };
+            version = if steps > self.records.len() { None } else { self.get(&id).and_then(|r| r.event.corrects) };
         }
         end
     }
@@ -197,11 +190,7 @@ impl Timeline {
     /// The current events (neither corrected nor retracted), ordered by
     /// valid time, then position. Reference events without `at` come first.
     pub fn current_in_valid_order(&self) -> Vec<&Recorded> {
-        let mut v: Vec<&Recorded> = self
-            .records
-            .iter()
-            .filter(|r| self.is_current(&r.event.id))
-            .collect();
+        let mut v: Vec<&Recorded> = self.records.iter().filter(|r| self.is_current(&r.event.id)).collect();
         v.sort_by_key(|r| (self.start(&r.event), r.seq));
         v
     }
@@ -227,12 +216,7 @@ impl Timeline {
             None => true,
             Some(root) => self.registry.is_within(slug, root),
         };
-        let mut book = AreaBook {
-            map: BTreeMap::new(),
-            keep: &keep,
-            now: &reg_now,
-            all: &self.registry,
-        };
+        let mut book = AreaBook { map: BTreeMap::new(), keep: &keep, now: &reg_now, all: &self.registry };
         for def in reg_now.areas() {
             book.entry(&def.slug);
         }
@@ -401,13 +385,7 @@ impl Timeline {
             s.active.sort_by_key(|x| (x.since, x.kind));
             s.deadlines.sort_by_key(|d| d.deadline);
         }
-        State {
-            at,
-            known_at: q.known_at.label(),
-            seq: self.seq(),
-            areas,
-            casualties: tallies.into_values().collect(),
-        }
+        State { at, known_at: q.known_at.label(), seq: self.seq(), areas, casualties: tallies.into_values().collect() }
     }
 }
 
@@ -425,20 +403,16 @@ impl AreaBook<'_> {
             return None;
         }
         let def = self.now.area(slug).or_else(|| self.all.area(slug));
-        Some(
-            self.map
-                .entry(slug.to_string())
-                .or_insert_with(|| AreaState {
-                    name: def.map_or_else(|| slug.to_string(), |d| d.name.clone()),
-                    name_ar: def.and_then(|d| d.name_ar.clone()),
-                    parent: def.and_then(|d| d.parent.clone()),
-                    active: Vec::new(),
-                    deadlines: Vec::new(),
-                    forces: Vec::new(),
-                    control: Vec::new(),
-                    incidents: 0,
-                }),
-        )
+        Some(self.map.entry(slug.to_string()).or_insert_with(|| AreaState {
+            name: def.map_or_else(|| slug.to_string(), |d| d.name.clone()),
+            name_ar: def.and_then(|d| d.name_ar.clone()),
+            parent: def.and_then(|d| d.parent.clone()),
+            active: Vec::new(),
+            deadlines: Vec::new(),
+            forces: Vec::new(),
+            control: Vec::new(),
+            incidents: 0,
+        }))
     }
 }
 

@@ -172,16 +172,8 @@ impl Registry {
     /// The error is one sentence, with a suggestion when one is close.
     pub fn resolve(&self, space: Space, name: &str) -> Result<String, String> {
         let (exists, aliases, names): (&dyn Fn(&str) -> bool, _, _) = match space {
-            Space::Area => (
-                &|s: &str| self.areas.contains_key(s),
-                &self.area_aliases,
-                &self.area_names,
-            ),
-            Space::Actor => (
-                &|s: &str| self.actors.contains_key(s),
-                &self.actor_aliases,
-                &self.actor_names,
-            ),
+            Space::Area => (&|s: &str| self.areas.contains_key(s), &self.area_aliases, &self.area_names),
+            Space::Actor => (&|s: &str| self.actors.contains_key(s), &self.actor_aliases, &self.actor_names),
         };
         let trimmed = name.trim();
         if exists(trimmed) {
@@ -193,18 +185,12 @@ impl Registry {
         if let Some(slug) = names.get(&fold(trimmed)) {
             // a name may have moved to another definition since
             let def_names = match space {
-                Space::Area => self
-                    .areas
-                    .get(slug)
-                    .map(|d| (d.name.clone(), d.name_ar.clone())),
-                Space::Actor => self
-                    .actors
-                    .get(slug)
-                    .map(|d| (d.name.clone(), d.name_ar.clone())),
+                Space::Area => self.areas.get(slug).map(|d| (d.name.clone(), d.name_ar.clone())),
+                Space::Actor => self.actors.get(slug).map(|d| (d.name.clone(), d.name_ar.clone())),
             };
-            if def_names.is_some_and(|(n, ar)| {
-                fold(&n) == fold(trimmed) || ar.is_some_and(|a| fold(&a) == fold(trimmed))
-            }) {
+            if def_names
+                .is_some_and(|(n, ar)| fold(&n) == fold(trimmed) || ar.is_some_and(|a| fold(&a) == fold(trimmed)))
+            {
                 return Ok(slug.clone());
             }
         }
@@ -213,37 +199,21 @@ impl Registry {
             Space::Actor => self.actors.keys().collect(),
         };
         let folded = fold(trimmed);
-        let short: Vec<&&String> = slugs
-            .iter()
-            .filter(|s| s.rsplit('/').next() == Some(folded.as_str()))
-            .collect();
+        let short: Vec<&&String> = slugs.iter().filter(|s| s.rsplit('/').next() == Some(folded.as_str())).collect();
         match short.as_slice() {
             [one] => return Ok((**one).clone()),
             [] => {}
             many => {
                 let list: Vec<String> = many.iter().map(|s| format!("{s:?}")).collect();
-                return Err(format!(
-                    "{} {name:?} is ambiguous; it could be {}",
-                    space.word(),
-                    list.join(" or ")
-                ));
+                return Err(format!("{} {name:?} is ambiguous; it could be {}", space.word(), list.join(" or ")));
             }
         }
         let candidates = slugs.iter().map(|s| s.as_str()).chain(match space {
-            Space::Area => self
-                .areas
-                .values()
-                .flat_map(|a| a.aliases.iter().map(String::as_str))
-                .collect::<Vec<_>>(),
-            Space::Actor => self
-                .actors
-                .values()
-                .flat_map(|a| a.aliases.iter().map(String::as_str))
-                .collect::<Vec<_>>(),
+            Space::Area => self.areas.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
+            Space::Actor => self.actors.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
         });
-        let hint = closest(trimmed, candidates)
-            .map(|c| format!(" — did you mean {c:?}?"))
-            .unwrap_or_else(|| match space {
+        let hint =
+            closest(trimmed, candidates).map(|c| format!(" — did you mean {c:?}?")).unwrap_or_else(|| match space {
                 Space::Area => " — register it first with an \"area\" event".to_string(),
                 Space::Actor => " — register it first with an \"actor\" event".to_string(),
             });
@@ -259,11 +229,8 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|c| {
             let folded = fold(c);
             let whole = strsim::normalized_damerau_levenshtein(&name, &folded);
-            let tail = folded
-                .rsplit('/')
-                .next()
-                .map(|t| strsim::normalized_damerau_levenshtein(&name, t))
-                .unwrap_or(0.0);
+            let tail =
+                folded.rsplit('/').next().map(|t| strsim::normalized_damerau_levenshtein(&name, t)).unwrap_or(0.0);
             (whole.max(tail), c)
         })
         .filter(|(score, _)| *score >= 0.6)

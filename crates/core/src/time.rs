@@ -8,9 +8,7 @@
 
 use std::fmt;
 
-use chrono::{
-    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc,
-};
+use chrono::{DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -55,12 +53,7 @@ impl Time {
             let local = match zone.from_local_datetime(&naive) {
                 LocalResult::Single(t) => t,
                 LocalResult::Ambiguous(a, _) => a,
-                LocalResult::None => {
-                    return Err(TimeError::Nonexistent(
-                        text.to_string(),
-                        zone.name().to_string(),
-                    ))
-                }
+                LocalResult::None => return Err(TimeError::Nonexistent(text.to_string(), zone.name().to_string())),
             };
             Time::Instant(local.fixed_offset())
         } else if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -130,41 +123,28 @@ fn day_start(d: NaiveDate, zone: Tz) -> DateTime<Utc> {
 }
 
 fn parse_local(s: &str) -> Option<NaiveDateTime> {
-    const FORMATS: [&str; 4] = [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-    ];
-    FORMATS
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    const FORMATS: [&str; 4] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"];
+    FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
 }
 
 /// `2026-01-09T03:00+03:00`: RFC 3339 minus the seconds, as the contract's
 /// own examples write it.
 fn parse_offset_without_seconds(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.replacen(' ', "T", 1);
-    ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%MZ"]
-        .iter()
-        .find_map(|f| {
-            if f.ends_with('Z') {
-                NaiveDateTime::parse_from_str(&s, f)
-                    .ok()
-                    .map(|n| Utc.from_utc_datetime(&n).fixed_offset())
-            } else {
-                DateTime::parse_from_str(&s, f).ok()
-            }
-        })
+    ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%MZ"].iter().find_map(|f| {
+        if f.ends_with('Z') {
+            NaiveDateTime::parse_from_str(&s, f).ok().map(|n| Utc.from_utc_datetime(&n).fixed_offset())
+        } else {
+            DateTime::parse_from_str(&s, f).ok()
+        }
+    })
 }
 
 impl fmt::Display for Time {
     /// The canonical text: RFC 3339 with the original offset, or `YYYY-MM-DD`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Time::Instant(t) => {
-                f.write_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-            }
+            Time::Instant(t) => f.write_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
             Time::Day(d) => write!(f, "{}", d.format("%Y-%m-%d")),
         }
     }
@@ -202,31 +182,11 @@ mod tests {
     #[test]
     fn parses_each_form_and_keeps_precision() {
         let cases = [
-            (
-                "2026-01-09T03:00:00+03:00",
-                "2026-01-09T03:00:00+03:00",
-                "2026-01-09T00:00:00Z",
-            ),
-            (
-                "2026-01-09T03:00+03:00",
-                "2026-01-09T03:00:00+03:00",
-                "2026-01-09T00:00:00Z",
-            ),
-            (
-                "2026-01-09T00:00:00Z",
-                "2026-01-09T00:00:00Z",
-                "2026-01-09T00:00:00Z",
-            ),
-            (
-                "2026-01-09T03:00",
-                "2026-01-09T03:00:00+03:00",
-                "2026-01-09T00:00:00Z",
-            ),
-            (
-                "2026-01-09 03:00",
-                "2026-01-09T03:00:00+03:00",
-                "2026-01-09T00:00:00Z",
-            ),
+            ("2026-01-09T03:00:00+03:00", "2026-01-09T03:00:00+03:00", "2026-01-09T00:00:00Z"),
+            ("2026-01-09T03:00+03:00", "2026-01-09T03:00:00+03:00", "2026-01-09T00:00:00Z"),
+            ("2026-01-09T00:00:00Z", "2026-01-09T00:00:00Z", "2026-01-09T00:00:00Z"),
+            ("2026-01-09T03:00", "2026-01-09T03:00:00+03:00", "2026-01-09T00:00:00Z"),
+            ("2026-01-09 03:00", "2026-01-09T03:00:00+03:00", "2026-01-09T00:00:00Z"),
             ("2026-01-09", "2026-01-09", "2026-01-08T21:00:00Z"),
         ];
         for (input, canonical, start) in cases {
@@ -246,26 +206,11 @@ mod tests {
 
     #[test]
     fn rejects_bad_times_with_a_reason() {
-        for bad in [
-            "2026-13-01",
-            "yesterday",
-            "2026-01-09T25:00",
-            "2026-1-9",
-            "",
-        ] {
-            assert!(
-                matches!(Time::parse(bad, Damascus), Err(TimeError::Syntax(_))),
-                "{bad}"
-            );
+        for bad in ["2026-13-01", "yesterday", "2026-01-09T25:00", "2026-1-9", ""] {
+            assert!(matches!(Time::parse(bad, Damascus), Err(TimeError::Syntax(_))), "{bad}");
         }
-        assert!(matches!(
-            Time::parse("1066-10-14", Damascus),
-            Err(TimeError::OutOfRange(_))
-        ));
-        assert!(matches!(
-            Time::parse("2026-03-29T01:30", chrono_tz::Europe::London),
-            Err(TimeError::Nonexistent(..))
-        ));
+        assert!(matches!(Time::parse("1066-10-14", Damascus), Err(TimeError::OutOfRange(_))));
+        assert!(matches!(Time::parse("2026-03-29T01:30", chrono_tz::Europe::London), Err(TimeError::Nonexistent(..))));
     }
 
     #[test]

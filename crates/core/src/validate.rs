@@ -70,12 +70,7 @@ pub struct Context {
 impl Context {
     /// An empty context for a log whose days are read in `log_zone`.
     pub fn new(log_zone: Tz) -> Context {
-        Context {
-            log_zone,
-            input_zone: log_zone,
-            registry: Registry::default(),
-            events: HashMap::new(),
-        }
+        Context { log_zone, input_zone: log_zone, registry: Registry::default(), events: HashMap::new() }
     }
 
     /// Reads local date-times of input in `zone` instead of the log's zone.
@@ -136,11 +131,7 @@ impl Context {
     }
 
     /// Validates one JSON object; `fresh_id` is used when it has no `id`.
-    pub fn admit_object(
-        &self,
-        map: Map<String, Value>,
-        fresh_id: Uuid,
-    ) -> Result<Admitted, Rejection> {
+    pub fn admit_object(&self, map: Map<String, Value>, fresh_id: Uuid) -> Result<Admitted, Rejection> {
         let event = self.shape(map, fresh_id).map_err(Rejection::Invalid)?;
         if let Some(known) = self.events.get(&event.id) {
             return if known.digest == digest(&event) {
@@ -157,10 +148,7 @@ impl Context {
     }
 
     fn shape(&self, map: Map<String, Value>, fresh_id: Uuid) -> Result<Event, String> {
-        let mut f = Fields {
-            map,
-            zone: self.input_zone,
-        };
+        let mut f = Fields { map, zone: self.input_zone };
         let kind = f.kind()?;
         f.check_known_keys(kind)?;
         let id = f.uuid("id")?.unwrap_or(fresh_id);
@@ -171,9 +159,7 @@ impl Context {
         let (at_text, at) = f.time("at")?;
         e.at = at;
         if e.at.is_none() && !kind.is_reference() {
-            return Err(format!(
-                "missing \"at\": a {kind} needs the time it happened or took effect"
-            ));
+            return Err(format!("missing \"at\": a {kind} needs the time it happened or took effect"));
         }
         match kind {
             Kind::Area => self.shape_area(&mut f, &mut e)?,
@@ -196,23 +182,15 @@ impl Context {
         }
         let implied = slug.rsplit_once('/').map(|(p, _)| p.to_string());
         let parent = match f.string("parent")? {
-            Some(p) => Some(
-                self.registry
-                    .resolve(Space::Area, &p)
-                    .map_err(|m| format!("\"parent\": {m}"))?,
-            ),
+            Some(p) => Some(self.registry.resolve(Space::Area, &p).map_err(|m| format!("\"parent\": {m}"))?),
             None => implied,
         };
         if let Some(p) = &parent {
             if self.registry.area(p).is_none() {
-                return Err(format!(
-                    "\"parent\": unknown area {p:?}; register {p:?} before {slug:?}"
-                ));
+                return Err(format!("\"parent\": unknown area {p:?}; register {p:?} before {slug:?}"));
             }
             if p == &slug || self.registry.is_within(p, &slug) {
-                return Err(format!(
-                    "\"parent\": {p:?} lies within {slug:?}, which would make a cycle"
-                ));
+                return Err(format!("\"parent\": {p:?} lies within {slug:?}, which would make a cycle"));
             }
         }
         e.parent = parent;
@@ -231,12 +209,7 @@ impl Context {
         Ok(())
     }
 
-    fn checked_aliases(
-        &self,
-        f: &mut Fields,
-        space: Space,
-        slug: &str,
-    ) -> Result<Vec<String>, String> {
+    fn checked_aliases(&self, f: &mut Fields, space: Space, slug: &str) -> Result<Vec<String>, String> {
         let mut out: Vec<String> = Vec::new();
         for alias in f.strings("aliases")? {
             let taken_by_slug = match space {
@@ -244,10 +217,7 @@ impl Context {
                 Space::Actor => self.registry.actor(alias.trim()).is_some(),
             };
             if alias.trim() != slug && taken_by_slug {
-                return Err(format!(
-                    "\"aliases\": {alias:?} is already the slug of another {}",
-                    space_word(space)
-                ));
+                return Err(format!("\"aliases\": {alias:?} is already the slug of another {}", space_word(space)));
             }
             if let Some(owner) = self.registry.alias_owner(space, &alias) {
                 if owner != slug {
@@ -257,10 +227,7 @@ impl Context {
                     ));
                 }
             }
-            if !out
-                .iter()
-                .any(|a| crate::registry::fold(a) == crate::registry::fold(&alias))
-            {
+            if !out.iter().any(|a| crate::registry::fold(a) == crate::registry::fold(&alias)) {
                 out.push(alias);
             }
         }
@@ -280,23 +247,15 @@ impl Context {
 
         e.areas = self.resolve_all(f, "areas")?;
         if e.areas.is_empty() && requires_areas(kind) {
-            return Err(format!(
-                "missing \"areas\": a {kind} needs the list of areas where it happened"
-            ));
+            return Err(format!("missing \"areas\": a {kind} needs the list of areas where it happened"));
         }
         e.actor = self.resolve_one(f, "actor", Space::Actor)?;
         if e.actor.is_none() && requires_actor(kind) {
-            return Err(format!(
-                "missing \"actor\": a {kind} needs the actor who {}",
-                actor_role(kind)
-            ));
+            return Err(format!("missing \"actor\": a {kind} needs the actor who {}", actor_role(kind)));
         }
         e.target = self.resolve_one(f, "target", Space::Actor)?;
         if e.target.is_none() && kind == Kind::DefectionCall {
-            return Err(
-                "missing \"target\": a defection_call needs the actor whose members are called on"
-                    .to_string(),
-            );
+            return Err("missing \"target\": a defection_call needs the actor whose members are called on".to_string());
         }
         e.corrects = f.uuid("corrects")?;
 
@@ -315,7 +274,8 @@ impl Context {
             }
             Kind::ControlClaim => {
                 e.extent = Some(f.extent()?.ok_or_else(|| {
-                    "missing \"extent\": a control_claim needs \"full\", \"partial\" or a percentage from 0 to 100".to_string()
+                    "missing \"extent\": a control_claim needs \"full\", \"partial\" or a percentage from 0 to 100"
+                        .to_string()
                 })?)
             }
             Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike => {
@@ -336,11 +296,14 @@ impl Context {
             Kind::Statement => e.quote = f.string("quote")?,
             Kind::DefectionCall => e.contact = f.string("contact")?,
             Kind::Ended => {
-                e.ends = Some(f.uuid("ends")?.ok_or("missing \"ends\": an ended event needs the id of the event it ends")?)
+                e.ends =
+                    Some(f.uuid("ends")?.ok_or("missing \"ends\": an ended event needs the id of the event it ends")?)
             }
             Kind::Retraction => {
-                e.retracts =
-                    Some(f.uuid("retracts")?.ok_or("missing \"retracts\": a retraction needs the id of the event it retracts")?)
+                e.retracts = Some(
+                    f.uuid("retracts")?
+                        .ok_or("missing \"retracts\": a retraction needs the id of the event it retracts")?,
+                )
             }
             _ => {}
         }
@@ -358,26 +321,15 @@ impl Context {
         Ok(out)
     }
 
-    fn resolve_one(
-        &self,
-        f: &mut Fields,
-        field: &str,
-        space: Space,
-    ) -> Result<Option<String>, String> {
+    fn resolve_one(&self, f: &mut Fields, field: &str, space: Space) -> Result<Option<String>, String> {
         match f.string(field)? {
-            Some(name) => Ok(Some(
-                self.registry
-                    .resolve(space, &name)
-                    .map_err(|m| format!("\"{field}\": {m}"))?,
-            )),
+            Some(name) => Ok(Some(self.registry.resolve(space, &name).map_err(|m| format!("\"{field}\": {m}"))?)),
             None => Ok(None),
         }
     }
 
     fn known(&self, field: &str, id: Uuid) -> Result<&Known, String> {
-        self.events
-            .get(&id)
-            .ok_or_else(|| format!("\"{field}\": no event with id {id} is in the log"))
+        self.events.get(&id).ok_or_else(|| format!("\"{field}\": no event with id {id} is in the log"))
     }
 
     fn check_references(&self, e: &Event) -> Result<(), String> {
@@ -390,14 +342,10 @@ impl Context {
                 ));
             }
             if k.kind == Kind::Retraction {
-                return Err(format!(
-                    "\"corrects\": {target} is a retraction, which cannot be corrected"
-                ));
+                return Err(format!("\"corrects\": {target} is a retraction, which cannot be corrected"));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!(
-                    "\"corrects\": {target} was already corrected by {by}; correct {by} instead"
-                ));
+                return Err(format!("\"corrects\": {target} was already corrected by {by}; correct {by} instead"));
             }
             if let Some(by) = k.retracted_by {
                 return Err(format!("\"corrects\": {target} was retracted by {by}"));
@@ -412,9 +360,7 @@ impl Context {
                 ));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!(
-                    "\"ends\": {target} was corrected by {by}; end {by} instead"
-                ));
+                return Err(format!("\"ends\": {target} was corrected by {by}; end {by} instead"));
             }
             if let Some(by) = k.retracted_by {
                 return Err(format!("\"ends\": {target} was retracted by {by}"));
@@ -442,14 +388,10 @@ impl Context {
                 ));
             }
             if let Some(by) = k.retracted_by {
-                return Err(format!(
-                    "\"retracts\": {target} was already retracted by {by}"
-                ));
+                return Err(format!("\"retracts\": {target} was already retracted by {by}"));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!(
-                    "\"retracts\": {target} was corrected by {by}; retract {by} instead"
-                ));
+                return Err(format!("\"retracts\": {target} was corrected by {by}; retract {by} instead"));
             }
         }
         Ok(())
@@ -468,10 +410,7 @@ fn digest(e: &Event) -> [u8; 32] {
 }
 
 fn requires_areas(kind: Kind) -> bool {
-    !matches!(
-        kind,
-        Kind::Statement | Kind::DefectionCall | Kind::Ended | Kind::Retraction
-    ) && !kind.is_reference()
+    !matches!(kind, Kind::Statement | Kind::DefectionCall | Kind::Ended | Kind::Retraction) && !kind.is_reference()
 }
 
 fn requires_actor(kind: Kind) -> bool {
@@ -502,19 +441,11 @@ fn actor_role(kind: Kind) -> &'static str {
     }
 }
 
-fn check_after(
-    field: &str,
-    text: &str,
-    end: DateTime<Utc>,
-    at_text: &str,
-    start: DateTime<Utc>,
-) -> Result<(), String> {
+fn check_after(field: &str, text: &str, end: DateTime<Utc>, at_text: &str, start: DateTime<Utc>) -> Result<(), String> {
     if end < start {
         Err(format!("\"{field}\" ({text}) is before \"at\" ({at_text})"))
     } else if end == start {
-        Err(format!(
-            "\"{field}\" ({text}) is the same moment as \"at\" ({at_text}); it must be later"
-        ))
+        Err(format!("\"{field}\" ({text}) is the same moment as \"at\" ({at_text}); it must be later"))
     } else {
         Ok(())
     }
@@ -524,10 +455,7 @@ fn check_slug(field: &str, slug: &str) -> Result<(), String> {
     let ok = !slug.is_empty()
         && slug.len() <= 128
         && slug.split('/').all(|seg| {
-            !seg.is_empty()
-                && seg
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         });
     if ok {
         Ok(())
@@ -542,9 +470,7 @@ fn check_slug(field: &str, slug: &str) -> Result<(), String> {
 pub fn fields_of(kind: Kind) -> Vec<&'static str> {
     let mut v = vec!["id", "kind", "at", "source", "note"];
     match kind {
-        Kind::Area => v.extend([
-            "area", "name", "name_ar", "parent", "lat", "lon", "aliases", "type",
-        ]),
+        Kind::Area => v.extend(["area", "name", "name_ar", "parent", "lat", "lon", "aliases", "type"]),
         Kind::Actor => v.extend(["actor", "name", "name_ar", "aliases"]),
         _ => {
             v.extend(["areas", "actor", "target", "corrects"]);
@@ -555,9 +481,7 @@ pub fn fields_of(kind: Kind) -> Vec<&'static str> {
                 Kind::Ceasefire => &["terms"][..],
                 Kind::Ultimatum => &["deadline", "demand"][..],
                 Kind::ControlClaim => &["extent"][..],
-                Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike => {
-                    &["killed", "wounded"][..]
-                }
+                Kind::Shelling | Kind::Sniping | Kind::ArmedClash | Kind::Airstrike => &["killed", "wounded"][..],
                 Kind::CasualtyReport => &["killed", "wounded", "civilian", "cumulative"][..],
                 Kind::Evacuation => &["via"][..],
                 Kind::Detention => &["count"][..],
@@ -580,28 +504,16 @@ struct Fields {
 
 impl Fields {
     fn kind(&mut self) -> Result<Kind, String> {
-        let known = || {
-            Kind::ALL
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let known = || Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
         match self.map.remove("kind") {
             None => Err(format!("missing \"kind\"; known kinds: {}", known())),
-            Some(Value::String(s)) => Kind::parse(s.trim()).ok_or_else(|| {
-                match closest(&s, Kind::ALL.iter().map(|k| k.as_str())) {
-                    Some(c) => format!(
-                        "unknown kind {s:?} (did you mean {c:?}?); known kinds: {}",
-                        known()
-                    ),
+            Some(Value::String(s)) => {
+                Kind::parse(s.trim()).ok_or_else(|| match closest(&s, Kind::ALL.iter().map(|k| k.as_str())) {
+                    Some(c) => format!("unknown kind {s:?} (did you mean {c:?}?); known kinds: {}", known()),
                     None => format!("unknown kind {s:?}; known kinds: {}", known()),
-                }
-            }),
-            Some(other) => Err(format!(
-                "\"kind\": expected a string, got {}",
-                type_name(&other)
-            )),
+                })
+            }
+            Some(other) => Err(format!("\"kind\": expected a string, got {}", type_name(&other))),
         }
     }
 
@@ -611,9 +523,7 @@ impl Fields {
         for key in self.map.keys() {
             if !set.contains(key.as_str()) {
                 let hint = match key.as_str() {
-                    "until" if kind == Kind::Ultimatum => {
-                        " (an ultimatum takes \"deadline\")".to_string()
-                    }
+                    "until" if kind == Kind::Ultimatum => " (an ultimatum takes \"deadline\")".to_string(),
                     "until" => format!(" (a {kind} does not last, so it takes no \"until\")"),
                     _ => match closest(key, allowed.iter().copied()) {
                         Some(c) => format!(" (did you mean {c:?}?)"),
@@ -642,16 +552,12 @@ impl Fields {
             None => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Err(format!("\"{field}\" is empty")),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(format!(
-                "\"{field}\": expected a string, got {}",
-                type_name(&other)
-            )),
+            Some(other) => Err(format!("\"{field}\": expected a string, got {}", type_name(&other))),
         }
     }
 
     fn required_string(&mut self, field: &str, what: &str) -> Result<String, String> {
-        self.string(field)?
-            .ok_or_else(|| format!("missing \"{field}\": {what}"))
+        self.string(field)?.ok_or_else(|| format!("missing \"{field}\": {what}"))
     }
 
     /// A list of strings; a single string is taken as a list of one.
@@ -664,16 +570,10 @@ impl Fields {
                 .map(|v| match v {
                     Value::String(s) if !s.trim().is_empty() => Ok(s),
                     Value::String(_) => Err(format!("\"{field}\": holds an empty string")),
-                    other => Err(format!(
-                        "\"{field}\": expected a list of strings, found {} in it",
-                        type_name(&other)
-                    )),
+                    other => Err(format!("\"{field}\": expected a list of strings, found {} in it", type_name(&other))),
                 })
                 .collect(),
-            Some(other) => Err(format!(
-                "\"{field}\": expected a list of strings, got {}",
-                type_name(&other)
-            )),
+            Some(other) => Err(format!("\"{field}\": expected a list of strings, got {}", type_name(&other))),
         }
     }
 
@@ -684,19 +584,16 @@ impl Fields {
                 let t = Time::parse(&s, self.zone).map_err(|e| format!("\"{field}\": {e}"))?;
                 Ok((s, Some(t)))
             }
-            Some(other) => Err(format!(
-                "\"{field}\": expected a time as a string, got {}",
-                type_name(&other)
-            )),
+            Some(other) => Err(format!("\"{field}\": expected a time as a string, got {}", type_name(&other))),
         }
     }
 
     fn uuid(&mut self, field: &str) -> Result<Option<Uuid>, String> {
         match self.string(field)? {
             None => Ok(None),
-            Some(s) => Uuid::parse_str(s.trim())
-                .map(Some)
-                .map_err(|_| format!("\"{field}\": {s:?} is not an event id (a UUID like 0194a3b2-7c00-7000-8000-000000000001)")),
+            Some(s) => Uuid::parse_str(s.trim()).map(Some).map_err(|_| {
+                format!("\"{field}\": {s:?} is not an event id (a UUID like 0194a3b2-7c00-7000-8000-000000000001)")
+            }),
         }
     }
 
@@ -705,14 +602,9 @@ impl Fields {
             None => Ok(None),
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(c) if c <= MAX_COUNT => Ok(Some(c)),
-                _ => Err(format!(
-                    "\"{field}\": expected a whole number from 0 to {MAX_COUNT}, got {n}"
-                )),
+                _ => Err(format!("\"{field}\": expected a whole number from 0 to {MAX_COUNT}, got {n}")),
             },
-            Some(other) => Err(format!(
-                "\"{field}\": expected a whole number, got {}",
-                type_name(&other)
-            )),
+            Some(other) => Err(format!("\"{field}\": expected a whole number, got {}", type_name(&other))),
         }
     }
 
@@ -720,10 +612,7 @@ impl Fields {
         match self.take(field) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(format!(
-                "\"{field}\": expected true or false, got {}",
-                type_name(&other)
-            )),
+            Some(other) => Err(format!("\"{field}\": expected true or false, got {}", type_name(&other))),
         }
     }
 
@@ -732,14 +621,9 @@ impl Fields {
             None => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
-                _ => Err(format!(
-                    "\"{field}\": expected a number from -{limit} to {limit}, got {n}"
-                )),
+                _ => Err(format!("\"{field}\": expected a number from -{limit} to {limit}, got {n}")),
             },
-            Some(other) => Err(format!(
-                "\"{field}\": expected a number, got {}",
-                type_name(&other)
-            )),
+            Some(other) => Err(format!("\"{field}\": expected a number, got {}", type_name(&other))),
         }
     }
 
@@ -749,13 +633,17 @@ impl Fields {
             Some(Value::String(s)) => match s.trim() {
                 "full" => Ok(Some(Extent::Word(ExtentWord::Full))),
                 "partial" => Ok(Some(Extent::Word(ExtentWord::Partial))),
-                other => Err(format!("\"extent\": expected \"full\", \"partial\" or a percentage from 0 to 100, got {other:?}")),
+                other => Err(format!(
+                    "\"extent\": expected \"full\", \"partial\" or a percentage from 0 to 100, got {other:?}"
+                )),
             },
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(p) if (0.0..=100.0).contains(&p) => Ok(Some(Extent::Percent(p))),
                 _ => Err(format!("\"extent\": a percentage must be from 0 to 100, got {n}")),
             },
-            Some(other) => Err(format!("\"extent\": expected \"full\", \"partial\" or a number, got {}", type_name(&other))),
+            Some(other) => {
+                Err(format!("\"extent\": expected \"full\", \"partial\" or a number, got {}", type_name(&other)))
+            }
         }
     }
 
@@ -764,43 +652,19 @@ impl Fields {
         match self.take("source") {
             None => Err(missing.to_string()),
             Some(Value::String(s)) if s.trim().is_empty() => Err("\"source\" is empty".to_string()),
-            Some(Value::String(s)) => Ok(Source {
-                name: s,
-                url: None,
-                published_at: None,
-            }),
+            Some(Value::String(s)) => Ok(Source { name: s, url: None, published_at: None }),
             Some(Value::Object(map)) => {
-                let mut inner = Fields {
-                    map,
-                    zone: self.zone,
-                };
-                if let Some(key) = inner
-                    .map
-                    .keys()
-                    .find(|k| !["name", "url", "published_at"].contains(&k.as_str()))
-                {
+                let mut inner = Fields { map, zone: self.zone };
+                if let Some(key) = inner.map.keys().find(|k| !["name", "url", "published_at"].contains(&k.as_str())) {
                     return Err(format!("\"source\": unknown field {key:?}; its fields are: name, url, published_at"));
                 }
-                let name = inner
-                    .string("name")
-                    .map_err(|m| format!("\"source\": {m}"))?;
+                let name = inner.string("name").map_err(|m| format!("\"source\": {m}"))?;
                 let name = name.ok_or("\"source\": missing \"name\"")?;
-                let url = inner
-                    .string("url")
-                    .map_err(|m| format!("\"source\": {m}"))?;
-                let (_, published_at) = inner
-                    .time("published_at")
-                    .map_err(|m| format!("\"source\": {m}"))?;
-                Ok(Source {
-                    name,
-                    url,
-                    published_at,
-                })
+                let url = inner.string("url").map_err(|m| format!("\"source\": {m}"))?;
+                let (_, published_at) = inner.time("published_at").map_err(|m| format!("\"source\": {m}"))?;
+                Ok(Source { name, url, published_at })
             }
-            Some(other) => Err(format!(
-                "\"source\": expected a name or an object, got {}",
-                type_name(&other)
-            )),
+            Some(other) => Err(format!("\"source\": expected a name or an object, got {}", type_name(&other))),
         }
     }
 }

@@ -184,44 +184,25 @@ impl Store {
             .get(KEY_FORMAT)
             .map_err(|e| store.open_io(e))?
             .ok_or_else(|| OpenError::NotALog(path.to_path_buf()))?;
-        let found = u32::from_be_bytes(
-            format
-                .as_ref()
-                .try_into()
-                .map_err(|_| store.corrupt("bad format record"))?,
-        );
+        let found = u32::from_be_bytes(format.as_ref().try_into().map_err(|_| store.corrupt("bad format record"))?);
         if found > FORMAT {
-            return Err(OpenError::TooNew {
-                path: path.to_path_buf(),
-                found,
-            });
+            return Err(OpenError::TooNew { path: path.to_path_buf(), found });
         }
         store.finish_open()
     }
 
     /// Creates a new log whose days and local times are read in `zone`.
     pub fn create(path: &Path, zone: &str) -> Result<Store, OpenError> {
-        if path.exists()
-            && fs::read_dir(path)
-                .map(|mut d| d.next().is_some())
-                .unwrap_or(true)
-        {
+        if path.exists() && fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(true) {
             return Err(if is_log_dir(path) {
                 OpenError::Exists(path.to_path_buf())
             } else {
                 OpenError::NotALog(path.to_path_buf())
             });
         }
-        create_private_dir(path).map_err(|source| OpenError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        create_private_dir(path).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
         let store = Store::open_sled(path)?;
-        let head = Head {
-            seq: 0,
-            hash: GENESIS,
-            recorded_at: DateTime::<Utc>::UNIX_EPOCH,
-        };
+        let head = Head { seq: 0, hash: GENESIS, recorded_at: DateTime::<Utc>::UNIX_EPOCH };
         (&store.meta)
             .transaction(|m| {
                 m.insert(KEY_ZONE, zone.as_bytes())?;
@@ -230,10 +211,7 @@ impl Store {
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e| store.open_io(tx_err(e)))?;
-        store.sync().map_err(|source| OpenError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        store.sync().map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
         store.finish_open()
     }
 
@@ -246,29 +224,18 @@ impl Store {
     }
 
     fn open_sled(path: &Path) -> Result<Store, OpenError> {
-        let db = sled::Config::new()
-            .path(path)
-            .segment_size(SEGMENT_SIZE)
-            .cache_capacity(64 * 1024 * 1024)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                    OpenError::Locked(path.to_path_buf())
-                }
-                sled::Error::Io(io) => OpenError::Io {
-                    path: path.to_path_buf(),
-                    source: io,
+        let db =
+            sled::Config::new().path(path).segment_size(SEGMENT_SIZE).cache_capacity(64 * 1024 * 1024).open().map_err(
+                |e| match e {
+                    sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                        OpenError::Locked(path.to_path_buf())
+                    }
+                    sled::Error::Io(io) => OpenError::Io { path: path.to_path_buf(), source: io },
+                    other => OpenError::Corrupt { path: path.to_path_buf(), reason: other.to_string() },
                 },
-                other => OpenError::Corrupt {
-                    path: path.to_path_buf(),
-                    reason: other.to_string(),
-                },
-            })?;
+            )?;
         let tree = |name: &str| {
-            db.open_tree(name).map_err(|e| OpenError::Corrupt {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })
+            db.open_tree(name).map_err(|e| OpenError::Corrupt { path: path.to_path_buf(), reason: e.to_string() })
         };
         Ok(Store {
             events: tree("events")?,
@@ -282,37 +249,24 @@ impl Store {
     }
 
     fn open_io(&self, e: sled::Error) -> OpenError {
-        OpenError::Io {
-            path: self.path.clone(),
-            source: io(e),
-        }
+        OpenError::Io { path: self.path.clone(), source: io(e) }
     }
 
     fn corrupt(&self, reason: &str) -> OpenError {
-        OpenError::Corrupt {
-            path: self.path.clone(),
-            reason: reason.to_string(),
-        }
+        OpenError::Corrupt { path: self.path.clone(), reason: reason.to_string() }
     }
 
     /// Reads the zone and drops whatever an interrupted append left past
     /// the committed head.
     fn finish_open(mut self) -> Result<Store, OpenError> {
-        let zone = self
-            .meta
-            .get(KEY_ZONE)
-            .map_err(|e| self.open_io(e))?
-            .ok_or_else(|| self.corrupt("no zone"))?;
-        self.zone =
-            String::from_utf8(zone.to_vec()).map_err(|_| self.corrupt("zone is not UTF-8"))?;
+        let zone = self.meta.get(KEY_ZONE).map_err(|e| self.open_io(e))?.ok_or_else(|| self.corrupt("no zone"))?;
+        self.zone = String::from_utf8(zone.to_vec()).map_err(|_| self.corrupt("zone is not UTF-8"))?;
         let head = self.head().map_err(|e| self.corrupt(&e.to_string()))?;
         let mut stray = false;
         for item in self.events.range(key(head.seq + 1)..) {
             let (k, v) = item.map_err(|e| self.open_io(e))?;
             if let Ok(rec) = record::decode(u64_of(&k), &v) {
-                self.ids
-                    .remove(rec.recorded.event.id.as_bytes())
-                    .map_err(|e| self.open_io(e))?;
+                self.ids.remove(rec.recorded.event.id.as_bytes()).map_err(|e| self.open_io(e))?;
             }
             self.events.remove(k).map_err(|e| self.open_io(e))?;
             stray = true;
@@ -325,10 +279,7 @@ impl Store {
                     self.ids.remove(id).map_err(|e| self.open_io(e))?;
                 }
             }
-            self.sync().map_err(|source| OpenError::Io {
-                path: self.path.clone(),
-                source,
-            })?;
+            self.sync().map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
         }
         Ok(self)
     }
@@ -346,14 +297,8 @@ impl Store {
     /// The committed head.
     pub fn head(&self) -> Result<Head, ReadError> {
         let bytes = self.meta.get(KEY_HEAD).map_err(|e| ReadError::Io(io(e)))?;
-        let bytes = bytes.ok_or(ReadError::Corrupt {
-            seq: 0,
-            reason: "the log has no head".into(),
-        })?;
-        Head::decode(&bytes).ok_or(ReadError::Corrupt {
-            seq: 0,
-            reason: "the head record is damaged".into(),
-        })
+        let bytes = bytes.ok_or(ReadError::Corrupt { seq: 0, reason: "the log has no head".into() })?;
+        Head::decode(&bytes).ok_or(ReadError::Corrupt { seq: 0, reason: "the head record is damaged".into() })
     }
 
     /// Makes everything written so far durable: sled's flush, then a real
@@ -367,31 +312,17 @@ impl Store {
     /// Appends `events` atomically, all recorded at `now` (or at the head's
     /// recording time, if the clock went back). With `expect`, appends only
     /// if the head is at that position.
-    pub fn append(
-        &self,
-        events: &[Event],
-        now: DateTime<Utc>,
-        expect: Option<u64>,
-    ) -> Result<Appended, AppendError> {
+    pub fn append(&self, events: &[Event], now: DateTime<Utc>, expect: Option<u64>) -> Result<Appended, AppendError> {
         let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let head = self
-            .head()
-            .map_err(|e| AppendError::Io(std::io::Error::other(e.to_string())))?;
+        let head = self.head().map_err(|e| AppendError::Io(std::io::Error::other(e.to_string())))?;
         if let Some(expected) = expect {
             if expected != head.seq {
-                return Err(AppendError::SeqMismatch {
-                    expected,
-                    actual: head.seq,
-                });
+                return Err(AppendError::SeqMismatch { expected, actual: head.seq });
             }
         }
         let recorded_at = now.max(head.recorded_at);
         if events.is_empty() {
-            return Ok(Appended {
-                first: head.seq + 1,
-                last: head.seq,
-                recorded_at,
-            });
+            return Ok(Appended { first: head.seq + 1, last: head.seq, recorded_at });
         }
         // encode and chain everything first: nothing is written if one fails
         let mut encoded = Vec::with_capacity(events.len());
@@ -405,31 +336,20 @@ impl Store {
             }
             let (bytes, h) = record::encode(seq, recorded_at, &hash, e);
             if bytes.len() > MAX_RECORD {
-                return Err(AppendError::TooLarge {
-                    id: e.id,
-                    size: bytes.len(),
-                });
+                return Err(AppendError::TooLarge { id: e.id, size: bytes.len() });
             }
             hash = h;
             encoded.push((seq, e.id, bytes));
         }
         for (_, id, _) in &encoded {
-            if let Some(at) = self
-                .ids
-                .get(id.as_bytes())
-                .map_err(|e| AppendError::Io(io(e)))?
-            {
+            if let Some(at) = self.ids.get(id.as_bytes()).map_err(|e| AppendError::Io(io(e)))? {
                 let at = u64_of(&at);
                 if at <= head.seq {
                     return Err(AppendError::IdExists { id: *id, seq: at });
                 }
             }
         }
-        let new_head = Head {
-            seq,
-            hash,
-            recorded_at,
-        };
+        let new_head = Head { seq, hash, recorded_at };
         let chunks: Vec<_> = encoded.chunks(CHUNK).collect();
         let last_chunk = chunks.len() - 1;
         for (n, chunk) in chunks.into_iter().enumerate() {
@@ -457,11 +377,7 @@ impl Store {
                 })?;
         }
         self.sync().map_err(AppendError::Io)?;
-        Ok(Appended {
-            first: head.seq + 1,
-            last: seq,
-            recorded_at,
-        })
+        Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
     }
 
     /// The committed records from position 1 to `upto` (clipped to the head).
@@ -473,31 +389,21 @@ impl Store {
         };
         let mut expected = 1u64;
         first_err.into_iter().map(Err).chain(
-            self.events
-                .range(key(1)..=key(end.max(1)))
-                .take_while(move |_| end > 0)
-                .map(move |item| {
-                    let (k, v) = item.map_err(|e| ReadError::Io(io(e)))?;
-                    let seq = u64_of(&k);
-                    if seq != expected {
-                        return Err(ReadError::Corrupt {
-                            seq: expected,
-                            reason: "the record is missing".into(),
-                        });
-                    }
-                    expected += 1;
-                    record::decode(seq, &v).map(|r| r.recorded)
-                }),
+            self.events.range(key(1)..=key(end.max(1))).take_while(move |_| end > 0).map(move |item| {
+                let (k, v) = item.map_err(|e| ReadError::Io(io(e)))?;
+                let seq = u64_of(&k);
+                if seq != expected {
+                    return Err(ReadError::Corrupt { seq: expected, reason: "the record is missing".into() });
+                }
+                expected += 1;
+                record::decode(seq, &v).map(|r| r.recorded)
+            }),
         )
     }
 
     /// The record with this id, if the log holds it.
     pub fn get(&self, id: &Uuid) -> Result<Option<Recorded>, ReadError> {
-        let Some(seq) = self
-            .ids
-            .get(id.as_bytes())
-            .map_err(|e| ReadError::Io(io(e)))?
-        else {
+        let Some(seq) = self.ids.get(id.as_bytes()).map_err(|e| ReadError::Io(io(e)))? else {
             return Ok(None);
         };
         let seq = u64_of(&seq);
@@ -508,10 +414,7 @@ impl Store {
             .events
             .get(key(seq))
             .map_err(|e| ReadError::Io(io(e)))?
-            .ok_or(ReadError::Corrupt {
-                seq,
-                reason: "the id index points at a missing record".into(),
-            })?;
+            .ok_or(ReadError::Corrupt { seq, reason: "the id index points at a missing record".into() })?;
         record::decode(seq, &bytes).map(|r| Some(r.recorded))
     }
 
@@ -523,13 +426,8 @@ impl Store {
         let head = self.head()?;
         let mut prev = GENESIS;
         let mut checked = 0u64;
-        let bad = |checked: u64, seq: u64, why: String| {
-            Ok(Verified {
-                records: checked,
-                head,
-                first_bad: Some((seq, why)),
-            })
-        };
+        let bad =
+            |checked: u64, seq: u64, why: String| Ok(Verified { records: checked, head, first_bad: Some((seq, why)) });
         for item in self.events.range(key(1)..=key(head.seq.max(1))) {
             if head.seq == 0 {
                 break;
@@ -544,22 +442,19 @@ impl Store {
                 Err(e) => return bad(checked, seq, e.to_string()),
             };
             if rec.prev_hash != prev {
-                return bad(checked, seq, "it does not chain to the previous record (a record was dropped, reordered or replaced)".into());
+                return bad(
+                    checked,
+                    seq,
+                    "it does not chain to the previous record (a record was dropped, reordered or replaced)".into(),
+                );
             }
-            match self
-                .ids
-                .get(rec.recorded.event.id.as_bytes())
-                .map_err(|e| ReadError::Io(io(e)))?
-            {
+            match self.ids.get(rec.recorded.event.id.as_bytes()).map_err(|e| ReadError::Io(io(e)))? {
                 Some(at) if u64_of(&at) == seq => {}
                 _ => {
                     return bad(
                         checked,
                         seq,
-                        format!(
-                            "the id index does not point at it (id {})",
-                            rec.recorded.event.id
-                        ),
+                        format!("the id index does not point at it (id {})", rec.recorded.event.id),
                     )
                 }
             }
@@ -571,25 +466,13 @@ impl Store {
             return bad(checked, checked + 1, "the record is missing".into());
         }
         if prev != head.hash {
-            return bad(
-                checked,
-                head.seq,
-                "the head hash does not match the last record".into(),
-            );
+            return bad(checked, head.seq, "the head hash does not match the last record".into());
         }
         let indexed = self.ids.len() as u64;
         if indexed != head.seq {
-            return bad(
-                checked,
-                head.seq,
-                format!("the id index holds {indexed} ids for {} records", head.seq),
-            );
+            return bad(checked, head.seq, format!("the id index holds {indexed} ids for {} records", head.seq));
         }
-        Ok(Verified {
-            records: checked,
-            head,
-            first_bad: None,
-        })
+        Ok(Verified { records: checked, head, first_bad: None })
     }
 
     /// Test and repair access to the raw records: overwrites the stored

@@ -57,11 +57,7 @@ impl Head {
         let seq = u64::from_be_bytes(b[..8].try_into().ok()?);
         let hash = b[8..40].try_into().ok()?;
         let micros = i64::from_be_bytes(b[40..].try_into().ok()?);
-        Some(Head {
-            seq,
-            hash,
-            recorded_at: DateTime::from_timestamp_micros(micros)?,
-        })
+        Some(Head { seq, hash, recorded_at: DateTime::from_timestamp_micros(micros)? })
     }
 
     /// The hash as lowercase hex.
@@ -85,12 +81,7 @@ pub struct Decoded {
 }
 
 /// Encodes the record at `seq`; returns the stored bytes and the record's hash.
-pub fn encode(
-    seq: u64,
-    recorded_at: DateTime<Utc>,
-    prev: &[u8; 32],
-    event: &Event,
-) -> (Vec<u8>, [u8; 32]) {
+pub fn encode(seq: u64, recorded_at: DateTime<Utc>, prev: &[u8; 32], event: &Event) -> (Vec<u8>, [u8; 32]) {
     let json = event.canonical_json();
     let mut out = Vec::with_capacity(HEADER + json.len());
     out.push(VERSION);
@@ -115,43 +106,26 @@ fn content_hash(seq: u64, stored: &[u8]) -> [u8; 32] {
 
 /// Decodes the stored record at `seq`, upcasting older versions.
 pub fn decode(seq: u64, stored: &[u8]) -> Result<Decoded, ReadError> {
-    let corrupt = |reason: &str| ReadError::Corrupt {
-        seq,
-        reason: reason.to_string(),
-    };
+    let corrupt = |reason: &str| ReadError::Corrupt { seq, reason: reason.to_string() };
     if stored.len() < HEADER {
         return Err(corrupt("the record is truncated"));
     }
     match stored[0] {
         VERSION => {}
         v if v > VERSION => {
-            return Err(corrupt(&format!(
-                "record version {v} is newer than this sijil reads; upgrade sijil"
-            )))
+            return Err(corrupt(&format!("record version {v} is newer than this sijil reads; upgrade sijil")))
         }
         v => return Err(corrupt(&format!("unknown record version {v}"))),
     }
     let micros = i64::from_be_bytes(stored[1..9].try_into().map_err(|_| corrupt("bad time"))?);
-    let recorded_at = DateTime::from_timestamp_micros(micros)
-        .ok_or_else(|| corrupt("its recording time is out of range"))?;
+    let recorded_at =
+        DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt("its recording time is out of range"))?;
     let prev_hash: [u8; 32] = stored[9..41].try_into().map_err(|_| corrupt("bad hash"))?;
-    let hash: [u8; 32] = stored[41..HEADER]
-        .try_into()
-        .map_err(|_| corrupt("bad hash"))?;
+    let hash: [u8; 32] = stored[41..HEADER].try_into().map_err(|_| corrupt("bad hash"))?;
     if content_hash(seq, stored) != hash {
-        return Err(corrupt(
-            "its content does not match its hash (altered or moved)",
-        ));
+        return Err(corrupt("its content does not match its hash (altered or moved)"));
     }
-    let event: Event = serde_json::from_slice(&stored[HEADER..])
-        .map_err(|e| corrupt(&format!("its event does not decode ({e})")))?;
-    Ok(Decoded {
-        recorded: Recorded {
-            seq,
-            recorded_at,
-            event,
-        },
-        prev_hash,
-        hash,
-    })
+    let event: Event =
+        serde_json::from_slice(&stored[HEADER..]).map_err(|e| corrupt(&format!("its event does not decode ({e})")))?;
+    Ok(Decoded { recorded: Recorded { seq, recorded_at, event }, prev_hash, hash })
 }

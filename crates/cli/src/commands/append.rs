@@ -63,15 +63,9 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
     let batch = admit_lines(&mut pending.ctx, [(1, Ok(trimmed))]);
     if !batch.errors.is_empty() {
         let (_, msg, conflict) = &batch.errors[0];
-        let err = if *conflict {
-            CliError::conflict(msg.clone())
-        } else {
-            CliError::input(msg.clone())
-        };
+        let err = if *conflict { CliError::conflict(msg.clone()) } else { CliError::input(msg.clone()) };
         return Err(if several_lines && msg.starts_with("not valid JSON") {
-            err.hint(
-                "append takes one event; to append several, one per line, use `sijil import FILE`",
-            )
+            err.hint("append takes one event; to append several, one per line, use `sijil import FILE`")
         } else {
             err
         });
@@ -80,46 +74,34 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
     if batch.duplicates == 1 {
         // identical event already stored: report where it is
         let map = sijil_core::input::parse_object(trimmed).map_err(CliError::input)?;
-        let id = map
-            .get("id")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
+        let id = map.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
         // a duplicate implies the log exists
         let Some(session) = pending.session else {
             return Err(CliError::runtime("the log vanished"));
         };
-        let seq = uuid::Uuid::parse_str(&id)
-            .ok()
-            .and_then(|u| session.store.get(&u).ok().flatten())
-            .map(|r| r.seq);
+        let seq = uuid::Uuid::parse_str(&id).ok().and_then(|u| session.store.get(&u).ok().flatten()).map(|r| r.seq);
         if let Some(n) = args.expect_seq {
             let head = session.store.head()?.seq;
             if head != n {
-                return Err(CliError::conflict(format!(
-                    "the log's last position is {head}, not the expected {n}"
-                )));
+                return Err(CliError::conflict(format!("the log's last position is {head}, not the expected {n}")));
             }
         }
         return match format {
             Format::Json | Format::Ndjson => {
                 crate::commands::write_json(out, &json!({"id": id, "seq": seq, "duplicate": true}))
             }
-            Format::Table => writeln!(
-                out,
-                "{id} is already in the log as #{} (duplicate; nothing appended)",
-                seq.unwrap_or(0)
-            )
-            .map_err(output),
+            Format::Table => {
+                writeln!(out, "{id} is already in the log as #{} (duplicate; nothing appended)", seq.unwrap_or(0))
+                    .map_err(output)
+            }
         };
     }
     let (_, done) = pending.commit(g, &batch.events, args.expect_seq)?;
     let id = batch.events[0].id;
     match format {
-        Format::Json | Format::Ndjson => crate::commands::write_json(
-            out,
-            &json!({"id": id, "seq": done.last, "duplicate": false}),
-        ),
+        Format::Json | Format::Ndjson => {
+            crate::commands::write_json(out, &json!({"id": id, "seq": done.last, "duplicate": false}))
+        }
         Format::Table => writeln!(out, "appended {id} as #{}", done.last).map_err(output),
     }
 }

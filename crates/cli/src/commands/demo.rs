@@ -70,8 +70,7 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
         }
         Err(sijil_store::OpenError::Missing(_)) => Store::create(&path, SCENARIO_ZONE)?,
         Err(sijil_store::OpenError::NotALog(_)) if is_empty_dir(&path) => {
-            std::fs::remove_dir(&path)
-                .map_err(|e| CliError::runtime(format!("cannot use {}: {e}", path.display())))?;
+            std::fs::remove_dir(&path).map_err(|e| CliError::runtime(format!("cannot use {}: {e}", path.display())))?;
             Store::create(&path, SCENARIO_ZONE)?
         }
         Err(e) => return Err(e.into()),
@@ -79,10 +78,7 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
     let log_zone = parse_zone(store.zone())?;
     let zone = g.tz.unwrap_or(log_zone);
     let mut ctx = sijil_core::Context::new(log_zone);
-    let batch = admit_lines(
-        &mut ctx,
-        SCENARIO.lines().enumerate().map(|(i, l)| (i + 1, Ok(l))),
-    );
+    let batch = admit_lines(&mut ctx, SCENARIO.lines().enumerate().map(|(i, l)| (i + 1, Ok(l))));
     if !batch.errors.is_empty() {
         return Err(batch.into_error("the bundled scenario"));
     }
@@ -107,44 +103,26 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
         timeline.apply(r?);
     }
     for (i, (moment, story)) in MOMENTS.iter().enumerate() {
-        let at = sijil_core::Time::parse(moment, log_zone)
-            .map_err(|e| CliError::runtime(e.to_string()))?
-            .start(log_zone);
+        let at =
+            sijil_core::Time::parse(moment, log_zone).map_err(|e| CliError::runtime(e.to_string()))?.start(log_zone);
         w(out, format!("── {}. {} ──", i + 1, local(at, zone)))?;
         w(out, format!("{story}\n"))?;
-        let state = timeline.state(&StateQuery {
-            at,
-            known_at: KnownAt::All,
-            area: None,
-        });
+        let state = timeline.state(&StateQuery { at, known_at: KnownAt::All, area: None });
         state_table(out, &state, zone).map_err(output)?;
         w(out, String::new())?;
     }
 
     // corrections apply from when they are recorded: show the log before the last one
-    if let Some(fix) = timeline
-        .records()
-        .iter()
-        .rev()
-        .find(|r| r.event.corrects.is_some())
-    {
+    if let Some(fix) = timeline.records().iter().rev().find(|r| r.event.corrects.is_some()) {
         let before = fix.seq - 1;
         let mut earlier = sijil_core::Timeline::new(log_zone);
         for r in timeline.records().iter().take_while(|r| r.seq <= before) {
             earlier.apply(r.clone());
         }
-        let at = timeline
-            .records()
-            .iter()
-            .filter_map(|r| r.event.at.map(|t| t.start(log_zone)))
-            .max();
+        let at = timeline.records().iter().filter_map(|r| r.event.at.map(|t| t.start(log_zone))).max();
         if let Some(at) = at {
             let show = |t: &sijil_core::Timeline, known_at| {
-                let s = t.state(&StateQuery {
-                    at,
-                    known_at,
-                    area: None,
-                });
+                let s = t.state(&StateQuery { at, known_at, area: None });
                 s.casualties
                     .iter()
                     .map(|c| {
@@ -173,10 +151,7 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
                     show(&earlier, KnownAt::Seq(before))
                 ),
             )?;
-            w(
-                out,
-                format!("As it knows it now:\n{}\n", show(&timeline, KnownAt::All)),
-            )?;
+            w(out, format!("As it knows it now:\n{}\n", show(&timeline, KnownAt::All)))?;
         }
     }
 
@@ -186,11 +161,7 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
         out,
         format!(
             "verify: {} — {} records, head #{} {}",
-            if sound {
-                "the log is sound"
-            } else {
-                "the log is damaged"
-            },
+            if sound { "the log is sound" } else { "the log is damaged" },
             v.records,
             v.head.seq,
             sijil_store::record::hex(&v.head.hash)
@@ -198,14 +169,8 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
     )?;
     let db = shell_quote(&path.display().to_string());
     w(out, "\nExplore it:".into())?;
-    w(
-        out,
-        format!("  sijil --db {db} state --at 2026-01-09T05:00"),
-    )?;
-    w(
-        out,
-        format!("  sijil --db {db} state --at 2026-01-09T10:00 --known-at '#40' --format json"),
-    )?;
+    w(out, format!("  sijil --db {db} state --at 2026-01-09T05:00"))?;
+    w(out, format!("  sijil --db {db} state --at 2026-01-09T10:00 --known-at '#40' --format json"))?;
     w(out, format!("  sijil --db {db} log --kind casualty_report"))?;
     if !sound {
         return Err(CliError::runtime("the demo log failed verification"));
@@ -214,22 +179,15 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
 }
 
 fn corrected_seq(t: &sijil_core::Timeline, fix: &sijil_core::Recorded) -> u64 {
-    fix.event
-        .corrects
-        .and_then(|id| t.get(&id))
-        .map_or(0, |r| r.seq)
+    fix.event.corrects.and_then(|id| t.get(&id)).map_or(0, |r| r.seq)
 }
 
 fn is_empty_dir(p: &std::path::Path) -> bool {
-    std::fs::read_dir(p)
-        .map(|mut d| d.next().is_none())
-        .unwrap_or(false)
+    std::fs::read_dir(p).map(|mut d| d.next().is_none()).unwrap_or(false)
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
-    {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))

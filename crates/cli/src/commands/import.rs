@@ -39,9 +39,7 @@ pub struct ImportArgs {
 
 /// Reads lines of at most [`MAX_LINE`] bytes; a longer line is skipped to
 /// its end and reported, never held in memory whole.
-pub fn read_lines(
-    mut input: impl BufRead,
-) -> Result<Vec<(usize, Result<String, String>)>, CliError> {
+pub fn read_lines(mut input: impl BufRead) -> Result<Vec<(usize, Result<String, String>)>, CliError> {
     let mut lines = Vec::new();
     let mut n = 0;
     loop {
@@ -58,9 +56,7 @@ pub fn read_lines(
             // drain the rest of the over-long line
             let mut skipped = buf.len();
             loop {
-                let avail = input
-                    .fill_buf()
-                    .map_err(|e| CliError::runtime(format!("cannot read line {n}: {e}")))?;
+                let avail = input.fill_buf().map_err(|e| CliError::runtime(format!("cannot read line {n}: {e}")))?;
                 if avail.is_empty() {
                     break;
                 }
@@ -77,12 +73,7 @@ pub fn read_lines(
                     }
                 }
             }
-            lines.push((
-                n,
-                Err(format!(
-                    "the line is {skipped} bytes or more, over the limit of {MAX_LINE} bytes"
-                )),
-            ));
+            lines.push((n, Err(format!("the line is {skipped} bytes or more, over the limit of {MAX_LINE} bytes"))));
             continue;
         }
         while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
@@ -93,12 +84,8 @@ pub fn read_lines(
         }
         lines.push((
             n,
-            String::from_utf8(buf).map_err(|e| {
-                format!(
-                    "not valid UTF-8 (at byte {})",
-                    e.utf8_error().valid_up_to() + 1
-                )
-            }),
+            String::from_utf8(buf)
+                .map_err(|e| format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to() + 1)),
         ));
     }
     Ok(lines)
@@ -106,28 +93,17 @@ pub fn read_lines(
 
 pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (lines, what) = if args.file.as_os_str() == "-" {
-        (
-            read_lines(std::io::stdin().lock())?,
-            "standard input".to_string(),
-        )
+        (read_lines(std::io::stdin().lock())?, "standard input".to_string())
     } else {
-        let f = File::open(&args.file)
-            .map_err(|e| CliError::input(format!("cannot open {}: {e}", args.file.display())))?;
-        (
-            read_lines(BufReader::new(f))?,
-            args.file.display().to_string(),
-        )
+        let f =
+            File::open(&args.file).map_err(|e| CliError::input(format!("cannot open {}: {e}", args.file.display())))?;
+        (read_lines(BufReader::new(f))?, args.file.display().to_string())
     };
     if lines.is_empty() {
         return Err(CliError::input(format!("{what} holds no events")));
     }
     let mut pending = g.open_for_append()?;
-    let batch = admit_lines(
-        &mut pending.ctx,
-        lines
-            .iter()
-            .map(|(n, l)| (*n, l.as_deref().map_err(Clone::clone))),
-    );
+    let batch = admit_lines(&mut pending.ctx, lines.iter().map(|(n, l)| (*n, l.as_deref().map_err(Clone::clone))));
     if !batch.errors.is_empty() {
         return Err(batch.into_error(&what));
     }

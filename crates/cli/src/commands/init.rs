@@ -24,11 +24,5 @@ pub fn run(g: &Globals, _args: InitArgs, out: &mut dyn Write) -> Result<(), CliE
     let path = g.db_path()?;
     let zone = g.tz.unwrap_or(chrono_tz::UTC);
     let store = Store::create(&path, zone.name())?;
-    writeln!(
-        out,
-        "created a log at {} (time zone {})",
-        store.path().display(),
-        store.zone()
-    )
-    .map_err(output)
+    writeln!(out, "created a log at {} (time zone {})", store.path().display(), store.zone()).map_err(output)
 }

@@ -55,10 +55,7 @@ pub fn entry_json(r: &Recorded, timeline: &Timeline) -> Value {
     if let Value::Object(m) = &mut v {
         let s = timeline.standing(&r.event.id);
         m.insert("seq".into(), json!(r.seq));
-        m.insert(
-            "recorded_at".into(),
-            json!(sijil_core::time::utc_text(r.recorded_at)),
-        );
+        m.insert("recorded_at".into(), json!(sijil_core::time::utc_text(r.recorded_at)));
         if let Some(by) = s.corrected_by {
             m.insert("corrected_by".into(), json!(by));
         }
@@ -77,23 +74,12 @@ pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliErr
         .map(|k| {
             Kind::parse(k.trim()).ok_or_else(|| {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                CliError::input(format!(
-                    "--kind: unknown kind {k:?}; known kinds: {}",
-                    known.join(", ")
-                ))
+                CliError::input(format!("--kind: unknown kind {k:?}; known kinds: {}", known.join(", ")))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let since = args
-        .since
-        .as_deref()
-        .map(|t| session.valid_time("--since", t, g.now))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|t| session.valid_time("--until", t, g.now))
-        .transpose()?;
+    let since = args.since.as_deref().map(|t| session.valid_time("--since", t, g.now)).transpose()?;
+    let until = args.until.as_deref().map(|t| session.valid_time("--until", t, g.now)).transpose()?;
     let known_at = session.known_at(args.known_at.as_deref(), g.now)?;
     let timeline = session.timeline(known_at)?;
     let area = session.area(&timeline, args.area.as_deref())?;
@@ -114,11 +100,7 @@ pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliErr
             Some(root) => {
                 let e = &r.event;
                 let reg = timeline.registry();
-                e.areas
-                    .iter()
-                    .chain(&e.via)
-                    .chain(&e.area)
-                    .any(|a| reg.is_within(a, root))
+                e.areas.iter().chain(&e.via).chain(&e.area).any(|a| reg.is_within(a, root))
             }
         })
         .collect();
@@ -131,8 +113,7 @@ pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliErr
         }
         Format::Ndjson => {
             for r in rows {
-                serde_json::to_writer(&mut *out, &entry_json(r, &timeline))
-                    .map_err(|e| output(e.into()))?;
+                serde_json::to_writer(&mut *out, &entry_json(r, &timeline)).map_err(|e| output(e.into()))?;
                 writeln!(out).map_err(output)?;
             }
             Ok(())

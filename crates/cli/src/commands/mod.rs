@@ -24,10 +24,8 @@ pub mod verify;
 /// earlier moment (--known-at).
 #[derive(Debug, Parser)]
 #[command(name = "sijil", version, max_term_width = 100)]
-#[command(
-    after_help = "Start with `sijil demo` to see the Aleppo scenario of 8–9 January 2026.\n\
-Exit codes: 0 success, 1 runtime failure, 2 usage error or invalid input, 3 conflict."
-)]
+#[command(after_help = "Start with `sijil demo` to see the Aleppo scenario of 8–9 January 2026.\n\
+Exit codes: 0 success, 1 runtime failure, 2 usage error or invalid input, 3 conflict.")]
 pub struct Cli {
     /// The log's folder [default: $SIJIL_DB, else a `sijil` folder in your data directory]
     #[arg(long, global = true, value_name = "PATH")]
@@ -69,13 +67,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// The format asked for, else a table on a terminal and `piped` otherwise.
 pub fn choose_format(asked: Option<Format>, piped: Format) -> Format {
-    asked.unwrap_or_else(|| {
-        if std::io::stdout().is_terminal() {
-            Format::Table
-        } else {
-            piped
-        }
-    })
+    asked.unwrap_or_else(|| if std::io::stdout().is_terminal() { Format::Table } else { piped })
 }
 
 /// Writes a value as pretty JSON and a newline.

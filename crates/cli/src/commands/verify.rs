@@ -42,20 +42,14 @@ pub fn run(g: &Globals, args: VerifyArgs, out: &mut dyn Write) -> Result<(), Cli
     match v.first_bad {
         None => {
             if !args.json {
-                writeln!(
-                    out,
-                    "the log is sound: {} records, head #{} {hash}",
-                    v.records, v.head.seq
-                )
-                .map_err(output)?;
+                writeln!(out, "the log is sound: {} records, head #{} {hash}", v.records, v.head.seq)
+                    .map_err(output)?;
             }
             Ok(())
         }
-        Some((seq, why)) => Err(
-            CliError::runtime(format!("record #{seq} is bad: {why}")).hint(format!(
-                "records #1–#{} are sound; keep a copy of the log folder before any repair",
-                seq.saturating_sub(1)
-            )),
-        ),
+        Some((seq, why)) => Err(CliError::runtime(format!("record #{seq} is bad: {why}")).hint(format!(
+            "records #1–#{} are sound; keep a copy of the log folder before any repair",
+            seq.saturating_sub(1)
+        ))),
     }
 }
