@@ -5,7 +5,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use comfy_table::{presets, Cell, ContentArrangement, Table};
+use comfy_table::{presets, ContentArrangement, Table};
 use sijil_core::projection::{AreaState, State};
 use sijil_core::{Recorded, Timeline};
 
@@ -41,80 +41,136 @@ pub fn event_time(t: &sijil_core::Time, zone: Tz) -> String {
 fn new_table() -> Table {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
-        t.set_width(w);
-    } else {
-        t.set_width(120);
-    }
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| w.0))
+        .unwrap_or(120);
+    t.set_width(width.max(60));
     t
 }
 
+/// English and Arabic names on one line, the Arabic in parentheses.
 fn names(name: &str, name_ar: Option<&str>) -> String {
     match name_ar {
-        // U+2067…U+2069 isolate the Arabic run so it does not reorder its neighbours
-        Some(ar) => format!("{name} · \u{2067}{ar}\u{2069}"),
+        Some(ar) => format!("{name} ({ar})"),
         None => name.to_string(),
     }
 }
 
-fn area_cells(slug: &str, a: &AreaState, state: &State, zone: Tz) -> Vec<Cell> {
-    let mut in_force = Vec::new();
-    for x in &a.active {
-        let until = x.until.map(|u| format!(" until {}", local(u, zone))).unwrap_or_default();
-        let actor = x.actor.as_deref().unwrap_or("?");
-        let via = if x.via.is_empty() { String::new() } else { format!(" via {}", x.via.join(", ")) };
-        in_force.push(format!("{} by {actor} since {}{until}{via} [{}]", x.kind, local(x.since, zone), x.source));
+/// English and Arabic names on lines of their own, so that neither script
+/// reorders the other.
+fn stacked(name: &str, name_ar: Option<&str>) -> String {
+    match name_ar {
+        Some(ar) => format!("{name}\n{ar}"),
+        None => name.to_string(),
     }
-    for d in &a.deadlines {
-        let left = if d.status == "pending" {
-            let mins = (d.deadline - state.at).num_minutes();
-            format!(", {}h{:02} left", mins / 60, mins % 60)
-        } else {
-            String::new()
-        };
-        in_force.push(format!(
-            "ultimatum by {} to {}: {} at {}{left} [{}]",
-            d.actor.as_deref().unwrap_or("?"),
-            d.target.as_deref().unwrap_or("?"),
-            d.status,
-            local(d.deadline, zone),
-            d.source
-        ));
-    }
-    let forces: Vec<String> = a
-        .forces
-        .iter()
-        .map(|f| format!("{} since {} [{}]", f.actor, local(f.since, zone), f.sources.join(", ")))
-        .collect();
-    let control: Vec<String> =
-        a.control.iter().map(|c| format!("{}: {} ({}) [{}]", c.actor, c.extent, local(c.at, zone), c.source)).collect();
-    vec![
-        Cell::new(format!("{}\n{slug}", names(&a.name, a.name_ar.as_deref()))),
-        Cell::new(if in_force.is_empty() { "—".to_string() } else { in_force.join("\n") }),
-        Cell::new(if forces.is_empty() { "—".to_string() } else { forces.join("\n") }),
-        Cell::new(if control.is_empty() { "—".to_string() } else { control.join("\n") }),
-        Cell::new(a.incidents),
-    ]
 }
 
-/// The situation report: one row per area, then the casualty claims.
+/// A short local time for table cells: `2026-01-09 03:00` (the header
+/// names the zone and its offset).
+fn short(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn tail(slug: &str) -> &str {
+    slug.rsplit('/').next().unwrap_or(slug)
+}
+
+/// The rows of one area: what is in force, deadlines, forces, control.
+fn area_rows(a: &AreaState, state: &State, zone: Tz) -> Vec<[String; 4]> {
+    let mut rows = Vec::new();
+    for x in &a.active {
+        let mut what = x.kind.to_string();
+        if !x.via.is_empty() {
+            what.push_str(&format!(" via {}", x.via.iter().map(|v| tail(v)).collect::<Vec<_>>().join(", ")));
+        }
+        let when = match x.until {
+            Some(u) => format!("{} → {}", short(x.since, zone), short(u, zone)),
+            None => format!("since {}", short(x.since, zone)),
+        };
+        rows.push([what, x.actor.clone().unwrap_or_default(), when, x.source.clone()]);
+    }
+    for d in &a.deadlines {
+        let status = if d.status == "pending" {
+            let mins = (d.deadline - state.at).num_minutes();
+            format!("pending, {}h{:02} left", mins / 60, mins % 60)
+        } else {
+            "expired".to_string()
+        };
+        let target = d.target.as_deref().map(|t| format!(" to {t}")).unwrap_or_default();
+        rows.push([
+            format!("ultimatum{target}: {status}"),
+            d.actor.clone().unwrap_or_default(),
+            format!("deadline {}", short(d.deadline, zone)),
+            d.source.clone(),
+        ]);
+    }
+    for f in &a.forces {
+        rows.push([
+            "deployed".into(),
+            f.actor.clone(),
+            format!("since {}", short(f.since, zone)),
+            f.sources.join("; "),
+        ]);
+    }
+    for c in &a.control {
+        rows.push([
+            format!("claims control: {}", c.extent),
+            c.actor.clone(),
+            format!("claimed {}", short(c.at, zone)),
+            c.source.clone(),
+        ]);
+    }
+    rows
+}
+
+/// The situation report: per area what is in force, deadlines, forces and
+/// control claims; quiet areas on one line; then the casualty claims.
 pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Result<()> {
     let known = state.known_at.as_deref().unwrap_or("everything recorded");
-    writeln!(
-        out,
-        "Situation at {} ({}) · as known: {known} · log position #{}",
-        local(state.at, zone),
-        zone.name(),
-        state.seq
-    )?;
+    let offset = state.at.with_timezone(&zone).format("%:z");
+    writeln!(out, "Situation at {} ({} {offset})", short(state.at, zone), zone.name())?;
+    writeln!(out, "As known: {known} (log position #{}); times in {} {offset}", state.seq, zone.name())?;
     let mut t = new_table();
-    t.set_header(vec!["Area", "In force / deadlines", "Forces present", "Control claimed", "Incidents"]);
+    t.set_header(vec!["Area", "What", "Who", "When", "Source"]);
+    let mut quiet = Vec::new();
     for (slug, a) in &state.areas {
-        t.add_row(area_cells(slug, a, state, zone));
+        let rows = area_rows(a, state, zone);
+        let incidents = match a.incidents {
+            0 => String::new(),
+            1 => "\n1 incident".to_string(),
+            n => format!("\n{n} incidents"),
+        };
+        let label = format!("{}\n{slug}{incidents}", stacked(&a.name, a.name_ar.as_deref()));
+        if rows.is_empty() {
+            quiet.push(if a.incidents > 0 {
+                format!(
+                    "{} ({} incident{})",
+                    names(&a.name, a.name_ar.as_deref()),
+                    a.incidents,
+                    if a.incidents == 1 { "" } else { "s" }
+                )
+            } else {
+                names(&a.name, a.name_ar.as_deref())
+            });
+            continue;
+        }
+        for (i, [what, who, when, source]) in rows.into_iter().enumerate() {
+            let area = if i == 0 { label.clone() } else { String::new() };
+            t.add_row(vec![area, what, who, when, source]);
+        }
     }
-    writeln!(out, "{t}")?;
-    if !state.casualties.is_empty() {
-        writeln!(out, "Casualty claims, side by side (never summed):")?;
+    if t.row_count() > 0 {
+        writeln!(out, "{t}")?;
+    }
+    if !quiet.is_empty() {
+        writeln!(out, "Nothing in force: {}", quiet.join(", "))?;
+    }
+    if state.casualties.is_empty() {
+        writeln!(out, "No casualty claims.")?;
+    } else {
+        writeln!(out, "Casualty claims, side by side (sources are never summed):")?;
         let mut c = new_table();
         c.set_header(vec!["Source", "Killed", "Wounded", "Civilian", "As of", "Areas"]);
         for x in &state.casualties {
@@ -124,8 +180,8 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Res
                 n(x.killed),
                 n(x.wounded),
                 x.civilian.map_or("—", |b| if b { "yes" } else { "no" }).to_string(),
-                local(x.at, zone),
-                x.areas.join(", "),
+                short(x.at, zone),
+                x.areas.iter().map(|a| tail(a)).collect::<Vec<_>>().join(", "),
             ]);
         }
         writeln!(out, "{c}")?;
