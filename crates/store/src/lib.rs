@@ -259,6 +259,7 @@ impl Store {
     /// Reads the zone and drops whatever an interrupted append left past
     /// the committed head.
     fn finish_open(mut self) -> Result<Store, OpenError> {
+        restrict_permissions(&self.path);
         let zone = self.meta.get(KEY_ZONE).map_err(|e| self.open_io(e))?.ok_or_else(|| self.corrupt("no zone"))?;
         self.zone = String::from_utf8(zone.to_vec()).map_err(|_| self.corrupt("zone is not UTF-8"))?;
         let head = self.head().map_err(|e| self.corrupt(&e.to_string()))?;
@@ -525,6 +526,26 @@ fn create_private_dir(path: &Path) -> std::io::Result<()> {
         Err(e) => Err(e),
     }
 }
+
+/// The log holds names of detainees and sources: its folder is `0700` and
+/// its files `0600`. Best effort: a log on a file system without modes
+/// still opens.
+#[cfg(unix)]
+fn restrict_permissions(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(entries) = fs::read_dir(path) else { return };
+    let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o700));
+    for entry in entries.flatten() {
+        let Ok(meta) = entry.metadata() else { continue };
+        let mode = if meta.is_dir() { 0o700 } else { 0o600 };
+        if meta.permissions().mode() & 0o777 != mode {
+            let _ = fs::set_permissions(entry.path(), fs::Permissions::from_mode(mode));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path) {}
 
 #[cfg(not(unix))]
 fn create_private_dir(path: &Path) -> std::io::Result<()> {
