@@ -67,7 +67,7 @@ const KEY_HEAD: &[u8] = b"head";
 /// Why a log could not be opened or created.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("no log at {0}; create one with `sijil init`")]
+    #[error("no log at {0}")]
     Missing(PathBuf),
     #[error("a log already exists at {0}")]
     Exists(PathBuf),

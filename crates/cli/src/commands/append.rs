@@ -9,7 +9,7 @@ use crate::app::{admit_lines, Globals};
 use crate::error::{output, CliError};
 use crate::render::Format;
 
-/// Append one event, given as JSON with --json or on standard input.
+/// Append one event, as JSON with --json or on standard input.
 ///
 /// The event is validated against the log (areas and actors must be
 /// registered; aliases resolve to their slug), made durable, then its id
@@ -20,6 +20,7 @@ use crate::render::Format;
 /// Example:
 ///   sijil append --json '{"kind":"curfew","at":"2026-01-08T19:00","areas":["الأشرفية"],"actor":"internal-security","source":"SANA"}'
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct AppendArgs {
     /// The event as one JSON object (else read from standard input)
     #[arg(long, value_name = "JSON")]

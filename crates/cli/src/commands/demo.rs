@@ -34,17 +34,21 @@ const MOMENTS: [(&str, &str); 3] = [
     ),
 ];
 
-/// Load the bundled Aleppo scenario (8–9 January 2026) into a fresh log and
-/// show the state at the moments that tell its story.
+/// Tell the Aleppo story of 8–9 January 2026 from a fresh log.
+///
+/// Loads the bundled scenario and shows the state at the moments that tell
+/// its story: before the ceasefire, inside the 03:00–09:00 window, after
+/// the deadline, and one correction seen on both time axes.
 ///
 /// The log is a new temporary folder unless --db names a path; a log that
-/// already holds events is refused. The folder is kept so you can explore it
-/// afterwards with the commands the demo prints.
+/// already holds events is refused. The folder is kept so you can explore
+/// it afterwards with the commands the demo prints.
 ///
 /// Examples:
 ///   sijil demo
 ///   sijil demo --db ./aleppo.sijil
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct DemoArgs {}
 
 pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliError> {
@@ -69,10 +73,7 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
             s
         }
         Err(sijil_store::OpenError::Missing(_)) => Store::create(&path, SCENARIO_ZONE)?,
-        Err(sijil_store::OpenError::NotALog(_)) if is_empty_dir(&path) => {
-            std::fs::remove_dir(&path).map_err(|e| CliError::runtime(format!("cannot use {}: {e}", path.display())))?;
-            Store::create(&path, SCENARIO_ZONE)?
-        }
+        Err(sijil_store::OpenError::NotALog(_)) if is_empty_dir(&path) => Store::create(&path, SCENARIO_ZONE)?,
         Err(e) => return Err(e.into()),
     };
     let log_zone = parse_zone(store.zone())?;
@@ -170,7 +171,7 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
     let db = shell_quote(&path.display().to_string());
     w(out, "\nExplore it:".into())?;
     w(out, format!("  sijil --db {db} state --at 2026-01-09T05:00"))?;
-    w(out, format!("  sijil --db {db} state --at 2026-01-09T10:00 --known-at '#40' --format json"))?;
+    w(out, format!("  sijil --db {db} state --at 2026-01-09T10:00 --known-at '#49' --format json"))?;
     w(out, format!("  sijil --db {db} log --kind casualty_report"))?;
     if !sound {
         return Err(CliError::runtime("the demo log failed verification"));

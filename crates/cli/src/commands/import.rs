@@ -15,7 +15,7 @@ use crate::render::Format;
 /// being read whole.
 pub const MAX_LINE: usize = 64 * 1024;
 
-/// Append a file of events, one JSON object per line, all or nothing.
+/// Append a file of events (NDJSON), all or nothing.
 ///
 /// Every line is validated first, each seeing the lines before it (so a
 /// file may define areas and actors, then use them). If any line is bad,
@@ -27,6 +27,7 @@ pub const MAX_LINE: usize = 64 * 1024;
 ///   sijil import examples/aleppo-2026-01-08.ndjson
 ///   some-tool | sijil import -
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct ImportArgs {
     /// The NDJSON file, or `-` for standard input
     #[arg(value_name = "FILE")]

@@ -18,6 +18,7 @@ use crate::error::{output, CliError};
 /// Example:
 ///   sijil --db ./aleppo.sijil init --tz Asia/Damascus
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct InitArgs {}
 
 pub fn run(g: &Globals, _args: InitArgs, out: &mut dyn Write) -> Result<(), CliError> {

@@ -10,10 +10,10 @@ use crate::app::Globals;
 use crate::error::{output, CliError};
 use crate::render::{log_table, Format};
 
-/// List the events in valid-time order, with their log position (seq) and
-/// recording time, and whether each was corrected or retracted.
+/// List the events in valid-time order.
 ///
-/// Events without a time (area and actor definitions) come first. --since
+/// Each event shows its log position (seq) and recording time, and whether
+/// it was corrected or retracted. Events without a time (area and actor definitions) come first. --since
 /// and --until select by valid time (from --since inclusive to --until
 /// exclusive).
 ///
@@ -22,6 +22,7 @@ use crate::render::{log_table, Format};
 ///   sijil log --area sheikh-maqsoud --since 2026-01-08 --until 2026-01-09T09:00
 ///   sijil log --known-at '#30' --format ndjson > first-30.ndjson
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct LogArgs {
     /// Only events whose valid time is at or after T
     #[arg(long, value_name = "T")]

@@ -9,7 +9,7 @@ use crate::app::Globals;
 use crate::error::{output, CliError};
 use crate::render::{state_table, Format};
 
-/// Show the state of every area at a valid time, as the log knew it.
+/// Show the situation in every area at a moment, as the log knew it.
 ///
 /// Per area: the ceasefires, curfews and evacuations in force; ultimatums
 /// issued and whether their deadline is pending or expired; forces
@@ -22,6 +22,7 @@ use crate::render::{state_table, Format};
 ///   sijil state --at 2026-01-09T03:30+03:00 --known-at '#40' --format json
 ///   sijil state --area aleppo/ashrafiyeh
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct StateArgs {
     /// Valid time: the world as it stood then [default: now]; a time with
     /// offset, a local time in the zone, a date (its start) or `now`

@@ -8,9 +8,11 @@ use serde_json::json;
 use crate::app::Globals;
 use crate::error::{output, CliError};
 
-/// Check the whole log: every record decodes, positions are gap-free, the
-/// hash chain holds from the first record to the head, and the id index
-/// agrees. Exit 0 when sound, else 1 naming the first bad position.
+/// Check the whole log: decoding, positions, hash chain and index.
+///
+/// Every record must decode, positions must be gap-free, the hash chain
+/// must hold from the first record to the head, and the id index must
+/// agree. Exit 0 when sound, else 1 naming the first bad position.
 ///
 /// Publish the head hash it prints: anyone holding a copy of the log can
 /// later prove it was not rewritten up to that point.
@@ -18,6 +20,7 @@ use crate::error::{output, CliError};
 /// Example:
 ///   sijil verify --json
 #[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
     /// Print the result as JSON (counts, head position and hash)
     #[arg(long)]
