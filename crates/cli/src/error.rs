@@ -113,7 +113,7 @@ impl From<sijil_store::AppendError> for CliError {
         use sijil_store::AppendError as E;
         match &e {
             E::SeqMismatch { .. } => CliError::conflict(e.to_string()),
-            E::IdExists { .. } => CliError::conflict(e.to_string()),
+            E::IdExists { .. } | E::Repeated { .. } => CliError::conflict(e.to_string()),
             E::TooLarge { .. } => CliError::input(e.to_string()).hint("shorten its note or quote"),
             E::Io(_) => CliError::runtime(chain(&e)),
         }

@@ -40,8 +40,9 @@ pub mod record;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sijil_core::{Event, Recorded};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
@@ -59,6 +60,8 @@ pub const CHUNK: usize = 1000;
 const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
 /// The largest stored record, in bytes.
 pub const MAX_RECORD: usize = 96 * 1024;
+/// How long `open` waits for a lock that sled has not yet let go of.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
 
 const KEY_FORMAT: &[u8] = b"format";
 const KEY_ZONE: &[u8] = b"zone";
@@ -94,6 +97,8 @@ pub enum AppendError {
     SeqMismatch { expected: u64, actual: u64 },
     #[error("id {id} is already in the log at position {seq}")]
     IdExists { id: Uuid, seq: u64 },
+    #[error("id {id} appears more than once in this append")]
+    Repeated { id: Uuid },
     #[error("event {id} is {size} bytes stored, over the limit of {MAX_RECORD}")]
     TooLarge { id: Uuid, size: usize },
     #[error("could not write the log")]
@@ -203,7 +208,8 @@ impl Store {
         create_private_dir(path).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
         let store = Store::open_sled(path)?;
         let head = Head { seq: 0, hash: GENESIS, recorded_at: DateTime::<Utc>::UNIX_EPOCH };
-        (&store.meta)
+        store
+            .meta
             .transaction(|m| {
                 m.insert(KEY_ZONE, zone.as_bytes())?;
                 m.insert(KEY_HEAD, head.encode().to_vec())?;
@@ -224,16 +230,24 @@ impl Store {
     }
 
     fn open_sled(path: &Path) -> Result<Store, OpenError> {
-        let db =
-            sled::Config::new().path(path).segment_size(SEGMENT_SIZE).cache_capacity(64 * 1024 * 1024).open().map_err(
-                |e| match e {
-                    sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                        OpenError::Locked(path.to_path_buf())
+        let config = sled::Config::new().path(path).segment_size(SEGMENT_SIZE).cache_capacity(64 * 1024 * 1024);
+        // sled 0.34 lets go of its file lock a moment after the last handle
+        // is dropped (observed here): a log just closed in this process looks
+        // locked for some milliseconds, so a held lock is waited out briefly
+        let started = Instant::now();
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(ref io)) if io.to_string().contains("could not acquire lock") => {
+                    if started.elapsed() >= LOCK_WAIT {
+                        return Err(OpenError::Locked(path.to_path_buf()));
                     }
-                    sled::Error::Io(io) => OpenError::Io { path: path.to_path_buf(), source: io },
-                    other => OpenError::Corrupt { path: path.to_path_buf(), reason: other.to_string() },
-                },
-            )?;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Ok(db) => break db,
+                Err(sled::Error::Io(io)) => return Err(OpenError::Io { path: path.to_path_buf(), source: io }),
+                Err(other) => return Err(OpenError::Corrupt { path: path.to_path_buf(), reason: other.to_string() }),
+            }
+        };
         let tree = |name: &str| {
             db.open_tree(name).map_err(|e| OpenError::Corrupt { path: path.to_path_buf(), reason: e.to_string() })
         };
@@ -263,26 +277,30 @@ impl Store {
         let zone = self.meta.get(KEY_ZONE).map_err(|e| self.open_io(e))?.ok_or_else(|| self.corrupt("no zone"))?;
         self.zone = String::from_utf8(zone.to_vec()).map_err(|_| self.corrupt("zone is not UTF-8"))?;
         let head = self.head().map_err(|e| self.corrupt(&e.to_string()))?;
+        self.discard_past_head(head.seq).map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
+        Ok(self)
+    }
+
+    /// Removes whatever an interrupted append left past the committed head:
+    /// records, and the index entries that point past it (only those: a
+    /// stray record may be a copy of a committed event).
+    fn discard_past_head(&self, head: u64) -> std::io::Result<()> {
         let mut stray = false;
-        for item in self.events.range(key(head.seq + 1)..) {
-            let (k, v) = item.map_err(|e| self.open_io(e))?;
-            if let Ok(rec) = record::decode(u64_of(&k), &v) {
-                self.ids.remove(rec.recorded.event.id.as_bytes()).map_err(|e| self.open_io(e))?;
-            }
-            self.events.remove(k).map_err(|e| self.open_io(e))?;
+        for item in self.events.range(key(head + 1)..) {
+            let (k, _) = item.map_err(io)?;
+            self.events.remove(k).map_err(io)?;
             stray = true;
         }
         if stray {
-            // an undecodable stray record may have left its id behind
             for item in self.ids.iter() {
-                let (id, at) = item.map_err(|e| self.open_io(e))?;
-                if u64_of(&at) > head.seq {
-                    self.ids.remove(id).map_err(|e| self.open_io(e))?;
+                let (id, at) = item.map_err(io)?;
+                if u64_of(&at) > head {
+                    self.ids.remove(id).map_err(io)?;
                 }
             }
-            self.sync().map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
+            self.sync()?;
         }
-        Ok(self)
+        Ok(())
     }
 
     /// Where the log lives.
@@ -321,7 +339,8 @@ impl Store {
                 return Err(AppendError::SeqMismatch { expected, actual: head.seq });
             }
         }
-        let recorded_at = now.max(head.recorded_at);
+        // the record keeps microseconds: report the time it stores
+        let recorded_at = now.trunc_subsecs(6).max(head.recorded_at);
         if events.is_empty() {
             return Ok(Appended { first: head.seq + 1, last: head.seq, recorded_at });
         }
@@ -333,7 +352,7 @@ impl Store {
         for e in events {
             seq += 1;
             if !seen.insert(e.id) {
-                return Err(AppendError::IdExists { id: e.id, seq });
+                return Err(AppendError::Repeated { id: e.id });
             }
             let (bytes, h) = record::encode(seq, recorded_at, &hash, e);
             if bytes.len() > MAX_RECORD {
@@ -354,7 +373,7 @@ impl Store {
         let chunks: Vec<_> = encoded.chunks(CHUNK).collect();
         let last_chunk = chunks.len() - 1;
         for (n, chunk) in chunks.into_iter().enumerate() {
-            (&self.events, &self.ids, &self.meta)
+            let written = (&self.events, &self.ids, &self.meta)
                 .transaction(|(ev, ids, meta)| {
                     for (seq, id, bytes) in chunk {
                         ev.insert(&key(*seq), bytes.as_slice())?;
@@ -375,7 +394,13 @@ impl Store {
                         AppendError::Io(std::io::Error::other("the head moved during the append"))
                     }
                     TransactionError::Storage(e) => AppendError::Io(io(e)),
-                })?;
+                });
+            if let Err(e) = written {
+                // earlier chunks lie past the head, invisible; clear them now
+                // rather than at the next open
+                let _ = self.discard_past_head(head.seq);
+                return Err(e);
+            }
         }
         self.sync().map_err(AppendError::Io)?;
         Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
@@ -416,7 +441,12 @@ impl Store {
             .get(key(seq))
             .map_err(|e| ReadError::Io(io(e)))?
             .ok_or(ReadError::Corrupt { seq, reason: "the id index points at a missing record".into() })?;
-        record::decode(seq, &bytes).map(|r| Some(r.recorded))
+        let rec = record::decode(seq, &bytes)?.recorded;
+        if rec.event.id != *id {
+            let reason = format!("the id index points at another event (id {})", rec.event.id);
+            return Err(ReadError::Corrupt { seq, reason });
+        }
+        Ok(Some(rec))
     }
 
     /// Checks the whole log: every record decodes, positions are gap-free,

@@ -1,0 +1,231 @@
+//! Opening and creating: a reopened log holds everything, each way opening
+//! can fail has its own error, and the log's folder is private.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sijil_store::{OpenError, Store};
+
+use crate::fixture::{assert_sound, clock, events, scan_all, Log, ZONE};
+
+#[test]
+fn a_reopened_log_holds_everything() {
+    let zones = ["Asia/Damascus", "UTC", "America/Argentina/Buenos_Aires"];
+    for zone in zones {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let store = Store::create(&path, zone).unwrap();
+        assert_eq!(store.zone(), zone);
+        assert_eq!(store.path(), path);
+        store.append(&events(1, 3), clock(0), None).unwrap();
+        store.append(&events(4, 1200), clock(60), None).unwrap();
+        let before = scan_all(&store);
+        let head = store.head().unwrap();
+        drop(store);
+
+        for round in 0..2 {
+            let store = Store::open(&path).unwrap();
+            assert_eq!(store.zone(), zone, "round {round}");
+            assert_eq!(store.head().unwrap(), head, "round {round}");
+            assert_eq!(scan_all(&store), before, "round {round}");
+            for rec in &before {
+                assert_eq!(store.get(&rec.event.id).unwrap().as_ref(), Some(rec));
+            }
+            assert_sound(&store, 1203);
+        }
+
+        // and it takes appends where it left off
+        let store = Store::open(&path).unwrap();
+        let done = store.append(&events(2000, 1), clock(120), None).unwrap();
+        assert_eq!((done.first, done.last), (1204, 1204));
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(scan_all(&store).len(), 1204);
+        assert_sound(&store, 1204);
+    }
+}
+
+#[test]
+fn an_empty_log_reopens_empty() {
+    let log = Log::new().reopen();
+    assert_eq!(scan_all(&log.store), vec![]);
+    let head = log.store.head().unwrap();
+    assert_eq!((head.seq, head.hash), (0, sijil_store::GENESIS));
+    assert_sound(&log.store, 0);
+}
+
+#[test]
+fn create_refuses_an_existing_log() {
+    let log = Log::new();
+    log.store.append(&events(1, 2), clock(0), None).unwrap();
+    let path = log.path();
+    // while it is open, and after it is closed
+    let err = Store::create(&path, "UTC").unwrap_err();
+    assert!(matches!(&err, OpenError::Exists(p) if *p == path), "{err:?}");
+    let log = log.reopen();
+    drop(log.store);
+    let err = Store::create(&path, "UTC").unwrap_err();
+    assert!(matches!(&err, OpenError::Exists(p) if *p == path), "{err:?}");
+    assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+    // the log is untouched
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.zone(), ZONE);
+    assert_sound(&store, 2);
+}
+
+#[test]
+fn open_of_a_missing_path_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in [dir.path().join("log"), dir.path().join("no/such/folder/log")] {
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(&err, OpenError::Missing(p) if *p == path), "{err:?}");
+        assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+        assert!(!path.exists(), "open created {}", path.display());
+    }
+}
+
+#[test]
+fn open_and_create_refuse_what_is_not_a_log() {
+    // (what, set up the path)
+    type Setup = fn(&Path);
+    let cases: [(&str, Setup); 4] = [
+        ("a folder of notes", |p| {
+            fs::create_dir(p).unwrap();
+            fs::write(p.join("notes.txt"), "not a log").unwrap();
+        }),
+        ("a folder holding only a db file", |p| {
+            fs::create_dir(p).unwrap();
+            fs::write(p.join("db"), "").unwrap();
+        }),
+        ("a plain file", |p| fs::write(p, "not a log").unwrap()),
+        ("a folder holding only a conf file", |p| {
+            fs::create_dir(p).unwrap();
+            fs::write(p.join("conf"), "").unwrap();
+        }),
+    ];
+    for (what, setup) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("thing");
+        setup(&path);
+        let listing = || {
+            if path.is_dir() {
+                let mut names: Vec<_> = fs::read_dir(&path).unwrap().map(|e| e.unwrap().file_name()).collect();
+                names.sort();
+                names
+            } else {
+                vec![]
+            }
+        };
+        let before = listing();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(&err, OpenError::NotALog(p) if *p == path), "{what}: open: {err:?}");
+        assert!(err.to_string().contains("is not a sijil log"), "{what}: {err}");
+        let err = Store::create(&path, ZONE).unwrap_err();
+        assert!(matches!(&err, OpenError::NotALog(p) if *p == path), "{what}: create: {err:?}");
+        let err = Store::open_or_create(&path, ZONE).unwrap_err();
+        assert!(matches!(&err, OpenError::NotALog(p) if *p == path), "{what}: open_or_create: {err:?}");
+        assert_eq!(listing(), before, "{what}: refusing changed the folder");
+    }
+}
+
+#[test]
+fn an_empty_folder_is_not_a_log_but_can_become_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    fs::create_dir(&path).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(&err, OpenError::NotALog(_)), "{err:?}");
+    let store = Store::create(&path, ZONE).unwrap();
+    store.append(&events(1, 1), clock(0), None).unwrap();
+    assert_sound(&store, 1);
+}
+
+#[test]
+fn open_or_create_creates_once_then_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    let store = Store::open_or_create(&path, "Europe/Berlin").unwrap();
+    store.append(&events(1, 2), clock(0), None).unwrap();
+    drop(store);
+    // the second zone is ignored: the log keeps the one it was created with
+    let store = Store::open_or_create(&path, "UTC").unwrap();
+    assert_eq!(store.zone(), "Europe/Berlin");
+    assert_sound(&store, 2);
+}
+
+#[test]
+fn a_log_open_in_this_process_is_locked() {
+    let log = Log::new();
+    log.store.append(&events(1, 2), clock(0), None).unwrap();
+    let path = log.path();
+    for attempt in ["open", "open_or_create"] {
+        let err = match attempt {
+            "open_or_create" => Store::open_or_create(&path, ZONE).unwrap_err(),
+            _ => Store::open(&path).unwrap_err(),
+        };
+        assert!(matches!(&err, OpenError::Locked(p) if *p == path), "{attempt}: {err:?}");
+        let message = err.to_string();
+        assert!(message.contains(&path.display().to_string()), "{attempt}: {message}");
+        assert!(message.contains("in use by another sijil process"), "{attempt}: {message}");
+    }
+    // the failed attempts did not disturb the open store
+    log.store.append(&events(3, 1), clock(10), None).unwrap();
+    assert_sound(&log.store, 3);
+    // and once it is closed, the log opens
+    let log = log.reopen();
+    assert_sound(&log.store, 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_log_folder_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // every entry of the log: folders 0700, files 0600
+    fn assert_private(dir: &Path, mode: &dyn Fn(&Path) -> u32, when: &str) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                assert_eq!(mode(&path), 0o700, "{when}: {}", path.display());
+                assert_private(&path, mode, when);
+            } else {
+                assert_eq!(mode(&path), 0o600, "{when}: {}", path.display());
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // (what, path, an empty folder with mode 0755 is there before)
+    let cases: [(&str, PathBuf, bool); 3] = [
+        ("a new folder", dir.path().join("new"), false),
+        ("a new folder under new parents", dir.path().join("a/b/c/log"), false),
+        ("an existing empty folder", dir.path().join("existing"), true),
+    ];
+    for (what, path, existing) in cases {
+        if existing {
+            fs::create_dir(&path).unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let store = Store::create(&path, ZONE).unwrap();
+        assert_eq!(mode(&path), 0o700, "{what}");
+        assert_private(&path, &mode, what);
+        store.append(&events(1, 1), clock(0), None).unwrap();
+        drop(store);
+        let _store = Store::open(&path).unwrap();
+        assert_eq!(mode(&path), 0o700, "{what}: after reopen");
+        assert_private(&path, &mode, &format!("{what}: after reopen"));
+    }
+}
+
+/// Regression: sled 0.34 releases its file lock a moment after the last
+/// handle is dropped, and an immediate reopen in the same process failed
+/// now and then with `Locked`.
+#[test]
+fn a_log_closed_in_this_process_reopens_at_once() {
+    let mut log = Log::new();
+    for n in 1..=150u64 {
+        log.store.append(&events(u128::from(n), 1), clock(0), None).unwrap();
+        log = log.reopen();
+        assert_eq!(log.store.head().unwrap().seq, n);
+    }
+    assert_sound(&log.store, 150);
+}
