@@ -221,9 +221,8 @@ impl Timeline {
             book.entry(&def.slug);
         }
 
-        // presence: (area, actor) → running deployment
-        let mut presence: BTreeMap<(String, String), Option<Force>> = BTreeMap::new();
-        let mut moves: Vec<(DateTime<Utc>, u64, &Event, bool)> = Vec::new();
+        // (time, order at that time, position, deployment or withdrawal, what happens)
+        let mut moves: Vec<(DateTime<Utc>, u8, u64, &Event, Move)> = Vec::new();
         let mut claims: BTreeMap<(String, String), Control> = BTreeMap::new();
         let mut tallies: BTreeMap<(String, Vec<String>, Option<bool>), Casualty> = BTreeMap::new();
 
@@ -278,14 +277,14 @@ impl Timeline {
                     }
                 }
                 Kind::Deployment => {
-                    moves.push((start, r.seq, e, true));
+                    moves.push((start, 0, r.seq, e, Move::Arrive));
                     if let Some(end) = self.effective_end(e) {
                         if end <= at {
-                            moves.push((end, r.seq, e, false));
+                            moves.push((end, 1, r.seq, e, Move::Expire));
                         }
                     }
                 }
-                Kind::Withdrawal => moves.push((start, r.seq, e, false)),
+                Kind::Withdrawal => moves.push((start, 0, r.seq, e, Move::Withdraw)),
                 Kind::ControlClaim => {
                     let (Some(actor), Some(extent)) = (&e.actor, e.extent) else {
                         continue;
@@ -346,32 +345,44 @@ impl Timeline {
             }
         }
 
-        moves.sort_by_key(|(t, seq, _, arrive)| (*t, *seq, *arrive));
-        for (t, _, e, arrive) in moves {
+        // presence: (area, actor) → the deployments running and since when
+        let mut presence: BTreeMap<(String, String), Presence> = BTreeMap::new();
+        moves.sort_by_key(|(t, order, seq, _, _)| (*t, *order, *seq));
+        for (t, _, _, e, what) in moves {
             let Some(actor) = &e.actor else { continue };
             for a in &e.areas {
                 let slot = presence.entry((a.clone(), actor.clone())).or_insert(None);
-                match (arrive, slot.as_mut()) {
-                    (true, None) => {
-                        *slot = Some(Force {
+                match (what, slot.as_mut()) {
+                    (Move::Arrive, None) => {
+                        let force = Force {
                             actor: actor.clone(),
                             since: t,
                             source: e.source.name.clone(),
                             sources: vec![e.source.name.clone()],
                             id: e.id,
-                        })
+                        };
+                        *slot = Some((force, vec![e.id]));
                     }
-                    (true, Some(f)) => {
+                    (Move::Arrive, Some((f, running))) => {
+                        running.push(e.id);
                         if !f.sources.contains(&e.source.name) {
                             f.sources.push(e.source.name.clone());
                         }
                     }
-                    (false, _) => *slot = None,
+                    // this deployment's own end: others by the same actor may still run
+                    (Move::Expire, Some((_, running))) => {
+                        running.retain(|id| *id != e.id);
+                        if running.is_empty() {
+                            *slot = None;
+                        }
+                    }
+                    (Move::Expire, None) => {}
+                    (Move::Withdraw, _) => *slot = None,
                 }
             }
         }
         for ((area, _), force) in presence {
-            if let (Some(f), Some(s)) = (force, book.entry(&area)) {
+            if let (Some((f, _)), Some(s)) = (force, book.entry(&area)) {
                 s.forces.push(f);
             }
         }
@@ -387,6 +398,21 @@ impl Timeline {
         }
         State { at, known_at: q.known_at.label(), seq: self.seq(), areas, casualties: tallies.into_values().collect() }
     }
+}
+
+/// An actor's presence in an area: the force shown, and the deployments
+/// that keep it there.
+type Presence = Option<(Force, Vec<Uuid>)>;
+
+/// What a deployment-related event does to an actor's presence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Move {
+    /// A deployment begins.
+    Arrive,
+    /// A deployment reaches its `until` or `ended` time.
+    Expire,
+    /// A withdrawal by the same actor ends every deployment in the area.
+    Withdraw,
 }
 
 /// The areas of a state being built, created on first mention.
