@@ -1,7 +1,8 @@
 //! What every command shares: where the log is, which zone applies, the
 //! clock, and loading the log into core's context or timeline.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -18,11 +19,13 @@ pub struct Globals {
     pub db_flag: Option<PathBuf>,
     /// `--tz`, else `$SIJIL_TZ`.
     pub tz: Option<Tz>,
-    /// The current time (`$SIJIL_NOW` in tests and scripts, else the clock):
-    /// the default `--at`.
-    pub now: DateTime<Utc>,
+    /// `$SIJIL_NOW`: the current time for reads (the default `--at`), for
+    /// tests and reproducible scripts; read in the session's zone.
+    now_text: Option<String>,
     /// The real clock, for recording times; never faked.
     pub clock: fn() -> DateTime<Utc>,
+    /// How long to wait for a log another process holds.
+    pub lock_timeout: Duration,
 }
 
 fn system_clock() -> DateTime<Utc> {
@@ -30,18 +33,36 @@ fn system_clock() -> DateTime<Utc> {
 }
 
 impl Globals {
-    pub fn new(db_flag: Option<PathBuf>, tz_flag: Option<String>) -> Result<Globals, CliError> {
+    pub fn new(db_flag: Option<PathBuf>, tz_flag: Option<String>, lock_flag: Option<f64>) -> Result<Globals, CliError> {
+        let lock_secs = match lock_flag {
+            Some(s) => s,
+            None => match std::env::var("SIJIL_LOCK_TIMEOUT").ok().filter(|s| !s.trim().is_empty()) {
+                Some(text) => text.trim().parse::<f64>().map_err(|_| {
+                    CliError::input(format!("$SIJIL_LOCK_TIMEOUT: {text:?} is not a number of seconds"))
+                })?,
+                None => 10.0,
+            },
+        };
+        if !(0.0..=86_400.0).contains(&lock_secs) {
+            return Err(CliError::input(format!("--lock-timeout: {lock_secs} is not from 0 to 86400 seconds")));
+        }
+        let lock_timeout = Duration::from_secs_f64(lock_secs);
         let tz = match tz_flag.or_else(|| std::env::var("SIJIL_TZ").ok().filter(|s| !s.is_empty())) {
             Some(name) => Some(parse_zone(&name)?),
             None => None,
         };
-        let now = match std::env::var("SIJIL_NOW").ok().filter(|s| !s.is_empty()) {
-            Some(text) => Time::parse(&text, tz.unwrap_or(chrono_tz::UTC))
-                .map_err(|e| CliError::input(format!("$SIJIL_NOW: {e}")))?
-                .start(tz.unwrap_or(chrono_tz::UTC)),
-            None => system_clock(),
-        };
-        Ok(Globals { db_flag, tz, now, clock: system_clock })
+        let now_text = std::env::var("SIJIL_NOW").ok().filter(|s| !s.is_empty());
+        Ok(Globals { db_flag, tz, now_text, clock: system_clock, lock_timeout })
+    }
+
+    /// "Now" for reads: `$SIJIL_NOW` (a local time in it is read in `zone`), else the clock.
+    pub fn now(&self, zone: Tz) -> Result<DateTime<Utc>, CliError> {
+        match &self.now_text {
+            Some(text) => {
+                Time::parse(text, zone).map(|t| t.start(zone)).map_err(|e| CliError::input(format!("$SIJIL_NOW: {e}")))
+            }
+            None => Ok((self.clock)()),
+        }
     }
 
     /// `--db`, else `$SIJIL_DB`, else a `sijil` folder in the user's data directory.
@@ -57,10 +78,32 @@ impl Globals {
             .ok_or_else(|| CliError::input("cannot find your data directory; name the log with --db PATH or $SIJIL_DB"))
     }
 
+    /// Opens the log at `path`, waiting up to the lock timeout while
+    /// another sijil process holds it.
+    fn open_waiting(&self, path: &Path) -> Result<Store, sijil_store::OpenError> {
+        let started = Instant::now();
+        let mut told = false;
+        loop {
+            match Store::open(path) {
+                Err(sijil_store::OpenError::Locked(p)) => {
+                    if started.elapsed() >= self.lock_timeout {
+                        return Err(sijil_store::OpenError::Locked(p));
+                    }
+                    if !told {
+                        eprintln!("waiting for the log at {} (in use by another sijil process)…", p.display());
+                        told = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Opens the log, which must exist.
     pub fn open(&self) -> Result<Session, CliError> {
         let path = self.db_path()?;
-        let store = Store::open(&path).map_err(|e| {
+        let store = self.open_waiting(&path).map_err(|e| {
             let missing = matches!(e, sijil_store::OpenError::Missing(_));
             let err = CliError::from(e);
             if missing {
@@ -77,7 +120,7 @@ impl Globals {
     /// [`Pending::commit`] creates it only once there is something to append).
     pub fn open_for_append(&self) -> Result<Pending, CliError> {
         let path = self.db_path()?;
-        match Store::open(&path) {
+        match self.open_waiting(&path) {
             Ok(store) => {
                 let session = Session::new(store, self.tz)?;
                 let ctx = session.context()?;
@@ -110,6 +153,10 @@ impl Pending {
         let session = match self.session {
             Some(s) => s,
             None => {
+                // a missing log is an empty one: refuse a wrong --expect-seq before creating it
+                if let Some(expected) = expect.filter(|&n| n != 0) {
+                    return Err(sijil_store::AppendError::SeqMismatch { expected, actual: 0 }.into());
+                }
                 let zone = g.tz.unwrap_or(chrono_tz::UTC);
                 Session::new(Store::open_or_create(&self.path, zone.name())?, g.tz)?
             }

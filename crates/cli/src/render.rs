@@ -192,7 +192,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Res
 /// The log as a table.
 pub fn log_table(out: &mut dyn Write, rows: &[&Recorded], timeline: &Timeline, zone: Tz) -> std::io::Result<()> {
     let mut t = new_table();
-    t.set_header(vec!["#", "Valid time", "Kind", "Areas", "Actor", "Source", "Note"]);
+    t.set_header(vec!["#", "Valid time", "Kind", "Areas", "Actor", "Source", "Note", "Recorded"]);
     for r in rows {
         let e = &r.event;
         let standing = timeline.standing(&e.id);
@@ -221,14 +221,26 @@ pub fn log_table(out: &mut dyn Write, rows: &[&Recorded], timeline: &Timeline, z
             _ => e.areas.join(", "),
         };
         let actor = if e.kind == sijil_core::Kind::Actor { String::new() } else { e.actor.clone().unwrap_or_default() };
+        let mut kind = e.kind.to_string();
+        let figures: Vec<String> = [("killed", e.killed), ("wounded", e.wounded), ("count", e.count)]
+            .iter()
+            .filter_map(|(w, n)| n.map(|n| format!("{w} {n}")))
+            .collect();
+        if !figures.is_empty() {
+            kind = format!("{kind}\n{}", figures.join(", "));
+        }
+        if let Some(x) = e.extent {
+            kind = format!("{kind}\nextent {x}");
+        }
         t.add_row(vec![
             r.seq.to_string(),
             e.at.as_ref().map_or("—".to_string(), |a| event_time(a, zone)),
-            e.kind.to_string(),
+            kind,
             what,
             actor,
             e.source.name.clone(),
             note.chars().take(160).collect(),
+            short(r.recorded_at, zone),
         ]);
     }
     writeln!(out, "{t}")

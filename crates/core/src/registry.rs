@@ -57,9 +57,6 @@ pub struct Registry {
     actors: BTreeMap<String, ActorDef>,
     area_aliases: HashMap<String, String>,
     actor_aliases: HashMap<String, String>,
-    /// English and Arabic names, which resolve after aliases.
-    area_names: HashMap<String, String>,
-    actor_names: HashMap<String, String>,
 }
 
 /// Normalises a name for alias matching: trimmed, Latin case folded.
@@ -80,9 +77,6 @@ impl Registry {
                 }
                 for a in &e.aliases {
                     self.area_aliases.insert(fold(a), slug.clone());
-                }
-                for n in e.name.iter().chain(&e.name_ar) {
-                    self.area_names.insert(fold(n), slug.clone());
                 }
                 let def = AreaDef {
                     slug: slug.clone(),
@@ -105,9 +99,6 @@ impl Registry {
                 }
                 for a in &e.aliases {
                     self.actor_aliases.insert(fold(a), slug.clone());
-                }
-                for n in e.name.iter().chain(&e.name_ar) {
-                    self.actor_names.insert(fold(n), slug.clone());
                 }
                 let def = ActorDef {
                     slug: slug.clone(),
@@ -171,9 +162,9 @@ impl Registry {
     ///
     /// The error is one sentence, with a suggestion when one is close.
     pub fn resolve(&self, space: Space, name: &str) -> Result<String, String> {
-        let (exists, aliases, names): (&dyn Fn(&str) -> bool, _, _) = match space {
-            Space::Area => (&|s: &str| self.areas.contains_key(s), &self.area_aliases, &self.area_names),
-            Space::Actor => (&|s: &str| self.actors.contains_key(s), &self.actor_aliases, &self.actor_names),
+        let (exists, aliases): (&dyn Fn(&str) -> bool, _) = match space {
+            Space::Area => (&|s: &str| self.areas.contains_key(s), &self.area_aliases),
+            Space::Actor => (&|s: &str| self.actors.contains_key(s), &self.actor_aliases),
         };
         let trimmed = name.trim();
         if exists(trimmed) {
@@ -182,31 +173,30 @@ impl Registry {
         if let Some(slug) = aliases.get(&fold(trimmed)) {
             return Ok(slug.clone());
         }
-        if let Some(slug) = names.get(&fold(trimmed)) {
-            // a name may have moved to another definition since
-            let def_names = match space {
-                Space::Area => self.areas.get(slug).map(|d| (d.name.clone(), d.name_ar.clone())),
-                Space::Actor => self.actors.get(slug).map(|d| (d.name.clone(), d.name_ar.clone())),
-            };
-            if def_names
-                .is_some_and(|(n, ar)| fold(&n) == fold(trimmed) || ar.is_some_and(|a| fold(&a) == fold(trimmed)))
-            {
-                return Ok(slug.clone());
-            }
+        // English and Arabic names, as the definitions hold them now; a name
+        // that several definitions share names none of them.
+        let folded = fold(trimmed);
+        let is_named = |name: &str, name_ar: &Option<String>| {
+            fold(name) == folded || name_ar.as_deref().is_some_and(|a| fold(a) == folded)
+        };
+        let by_name: Vec<&String> = match space {
+            Space::Area => self.areas.values().filter(|d| is_named(&d.name, &d.name_ar)).map(|d| &d.slug).collect(),
+            Space::Actor => self.actors.values().filter(|d| is_named(&d.name, &d.name_ar)).map(|d| &d.slug).collect(),
+        };
+        match by_name.as_slice() {
+            [one] => return Ok((*one).clone()),
+            [] => {}
+            many => return Err(ambiguous(space, name, many)),
         }
         let slugs: Vec<&String> = match space {
             Space::Area => self.areas.keys().collect(),
             Space::Actor => self.actors.keys().collect(),
         };
-        let folded = fold(trimmed);
         let short: Vec<&&String> = slugs.iter().filter(|s| s.rsplit('/').next() == Some(folded.as_str())).collect();
         match short.as_slice() {
             [one] => return Ok((**one).clone()),
             [] => {}
-            many => {
-                let list: Vec<String> = many.iter().map(|s| format!("{s:?}")).collect();
-                return Err(format!("{} {name:?} is ambiguous; it could be {}", space.word(), list.join(" or ")));
-            }
+            many => return Err(ambiguous(space, name, &many.iter().map(|s| **s).collect::<Vec<_>>())),
         }
         let candidates = slugs.iter().map(|s| s.as_str()).chain(match space {
             Space::Area => self.areas.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
@@ -219,6 +209,12 @@ impl Registry {
             });
         Err(format!("unknown {} {name:?}{hint}", space.word()))
     }
+}
+
+/// The sentence for a name that fits several slugs.
+fn ambiguous(space: Space, name: &str, slugs: &[&String]) -> String {
+    let list: Vec<String> = slugs.iter().map(|s| format!("{s:?}")).collect();
+    format!("{} {name:?} is ambiguous; it could be {}", space.word(), list.join(" or "))
 }
 
 /// The candidate closest to `name`, when it is close enough to suggest.

@@ -35,6 +35,8 @@ pub enum TimeError {
     OutOfRange(String),
     #[error("{0:?} does not exist in {1} (the clocks skipped it)")]
     Nonexistent(String, String),
+    #[error("{0:?} falls in a period when {1} kept local mean time; give the time with an explicit offset")]
+    MeanTime(String, String),
 }
 
 impl Time {
@@ -55,7 +57,12 @@ impl Time {
                 LocalResult::Ambiguous(a, _) => a,
                 LocalResult::None => return Err(TimeError::Nonexistent(text.to_string(), zone.name().to_string())),
             };
-            Time::Instant(local.fixed_offset())
+            let fixed = local.fixed_offset();
+            if fixed.offset().local_minus_utc() % 60 != 0 {
+                // RFC 3339 offsets have no seconds: storing it would shift the time
+                return Err(TimeError::MeanTime(text.to_string(), zone.name().to_string()));
+            }
+            Time::Instant(fixed)
         } else if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             if s.len() != 10 {
                 return Err(syntax());

@@ -159,7 +159,7 @@ impl Context {
         let (at_text, at) = f.time("at")?;
         e.at = at;
         if e.at.is_none() && !kind.is_reference() {
-            return Err(format!("missing \"at\": a {kind} needs the time it happened or took effect"));
+            return Err(format!("missing \"at\": {} needs the time it happened or took effect", a_kind(kind)));
         }
         match kind {
             Kind::Area => self.shape_area(&mut f, &mut e)?,
@@ -247,11 +247,11 @@ impl Context {
 
         e.areas = self.resolve_all(f, "areas")?;
         if e.areas.is_empty() && requires_areas(kind) {
-            return Err(format!("missing \"areas\": a {kind} needs the list of areas where it happened"));
+            return Err(format!("missing \"areas\": {} needs the list of areas where it happened", a_kind(kind)));
         }
         e.actor = self.resolve_one(f, "actor", Space::Actor)?;
         if e.actor.is_none() && requires_actor(kind) {
-            return Err(format!("missing \"actor\": a {kind} needs the actor who {}", actor_role(kind)));
+            return Err(format!("missing \"actor\": {} needs the actor who {}", a_kind(kind), actor_role(kind)));
         }
         e.target = self.resolve_one(f, "target", Space::Actor)?;
         if e.target.is_none() && kind == Kind::DefectionCall {
@@ -337,8 +337,9 @@ impl Context {
             let k = self.known("corrects", target)?;
             if k.kind.is_reference() {
                 return Err(format!(
-                    "\"corrects\": {target} defines an {}; to change it, append a new {} event with the same slug",
-                    k.kind, k.kind
+                    "\"corrects\": {target} defines {}; to change it, append a new {} event with the same slug",
+                    a_kind(k.kind),
+                    k.kind
                 ));
             }
             if k.kind == Kind::Retraction {
@@ -355,8 +356,8 @@ impl Context {
             let k = self.known("ends", target)?;
             if !k.kind.is_durative() {
                 return Err(format!(
-                    "\"ends\": {target} is a {}, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended",
-                    k.kind
+                    "\"ends\": {target} is {}, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended",
+                    a_kind(k.kind)
                 ));
             }
             if let Some(by) = k.corrected_by {
@@ -383,8 +384,8 @@ impl Context {
             }
             if k.kind.is_reference() {
                 return Err(format!(
-                    "\"retracts\": {target} defines an {}; areas and actors are updated, not retracted",
-                    k.kind
+                    "\"retracts\": {target} defines {}; areas and actors are updated, not retracted",
+                    a_kind(k.kind)
                 ));
             }
             if let Some(by) = k.retracted_by {
@@ -396,6 +397,13 @@ impl Context {
         }
         Ok(())
     }
+}
+
+/// "a curfew", "an ultimatum": the kind with its article.
+pub fn a_kind(kind: Kind) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {name}")
 }
 
 fn space_word(space: Space) -> &'static str {
@@ -461,7 +469,7 @@ fn check_slug(field: &str, slug: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "\"{field}\": {slug:?} is not a slug; use lowercase letters, digits and \"-\", nested with \"/\" (like \"aleppo/sheikh-maqsoud\"), and put other spellings in \"aliases\""
+            "\"{field}\": {slug:?} is not a slug; use lowercase letters, digits, \"-\" and \"_\", nested with \"/\" (like \"aleppo/sheikh-maqsoud\"), and put other spellings in \"aliases\""
         ))
     }
 }
@@ -523,8 +531,18 @@ impl Fields {
         for key in self.map.keys() {
             if !set.contains(key.as_str()) {
                 let hint = match key.as_str() {
+                    "seq" | "recorded_at" => {
+                        return Err(format!(
+                            "{key:?} is assigned by the log when an event is appended and cannot be given"
+                        ))
+                    }
+                    "corrected_by" | "retracted_by" => {
+                        return Err(format!(
+                            "{key:?} is shown by `sijil log` but is not an event field; a correction or retraction is an event of its own"
+                        ))
+                    }
                     "until" if kind == Kind::Ultimatum => " (an ultimatum takes \"deadline\")".to_string(),
-                    "until" => format!(" (a {kind} does not last, so it takes no \"until\")"),
+                    "until" => format!(" ({} does not last, so it takes no \"until\")", a_kind(kind)),
                     _ => match closest(key, allowed.iter().copied()) {
                         Some(c) => format!(" (did you mean {c:?}?)"),
                         None => String::new(),

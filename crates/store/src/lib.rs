@@ -127,7 +127,19 @@ impl ReadError {
 fn io(e: sled::Error) -> std::io::Error {
     match e {
         sled::Error::Io(e) => e,
-        other => std::io::Error::other(other.to_string()),
+        other => std::io::Error::other(sled_reason(&other)),
+    }
+}
+
+/// One sentence for a sled error, without the debugging detail (such as
+/// an empty backtrace) that sled's own messages carry.
+fn sled_reason(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Corruption { .. } => "its storage files hold damaged data".to_string(),
+        sled::Error::Io(io) => io.to_string(),
+        sled::Error::Unsupported(what) => format!("unsupported: {what}"),
+        sled::Error::ReportableBug(what) => format!("the storage engine failed ({what})"),
+        sled::Error::CollectionNotFound(_) => "a part of the log is missing".to_string(),
     }
 }
 
@@ -245,11 +257,11 @@ impl Store {
                 }
                 Ok(db) => break db,
                 Err(sled::Error::Io(io)) => return Err(OpenError::Io { path: path.to_path_buf(), source: io }),
-                Err(other) => return Err(OpenError::Corrupt { path: path.to_path_buf(), reason: other.to_string() }),
+                Err(other) => return Err(OpenError::Corrupt { path: path.to_path_buf(), reason: sled_reason(&other) }),
             }
         };
         let tree = |name: &str| {
-            db.open_tree(name).map_err(|e| OpenError::Corrupt { path: path.to_path_buf(), reason: e.to_string() })
+            db.open_tree(name).map_err(|e| OpenError::Corrupt { path: path.to_path_buf(), reason: sled_reason(&e) })
         };
         Ok(Store {
             events: tree("events")?,

@@ -30,7 +30,8 @@ pub struct AppendArgs {
     #[arg(long, value_name = "N")]
     pub expect_seq: Option<u64>,
 
-    /// Output: `table` prints a sentence, `json` an object with id and seq
+    /// Output: `table` (the default) prints a sentence, `json` an object
+    /// with id, seq and whether it was a duplicate
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 }
@@ -58,6 +59,10 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
             String::from_utf8(buf).map_err(|_| CliError::input("the event is not valid UTF-8"))?
         }
     };
+    let max = crate::commands::import::MAX_LINE;
+    if text.len() > max {
+        return Err(CliError::input(format!("the event is {} bytes, over the limit of {max} bytes", text.len())));
+    }
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let several_lines = trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1;
     let mut pending = g.open_for_append()?;

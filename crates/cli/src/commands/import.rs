@@ -33,29 +33,34 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// Output: `table` prints a sentence, `json` the counts
+    /// Output: `table` (the default) prints a sentence, `json` the counts
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 }
 
+/// Numbered lines of input, each its text or why it cannot be read.
+pub type Lines = Vec<(usize, Result<String, String>)>;
+
 /// Reads lines of at most [`MAX_LINE`] bytes; a longer line is skipped to
 /// its end and reported, never held in memory whole.
-pub fn read_lines(mut input: impl BufRead) -> Result<Vec<(usize, Result<String, String>)>, CliError> {
+pub fn read_lines(mut input: impl BufRead) -> Result<Lines, CliError> {
     let mut lines = Vec::new();
     let mut n = 0;
     loop {
         n += 1;
         let mut buf = Vec::new();
+        // room for the longest line and its CRLF
         let read = (&mut input)
-            .take(MAX_LINE as u64 + 1)
+            .take(MAX_LINE as u64 + 2)
             .read_until(b'\n', &mut buf)
             .map_err(|e| CliError::runtime(format!("cannot read line {n}: {e}")))?;
         if read == 0 {
             break;
         }
-        if buf.len() > MAX_LINE && !buf.ends_with(b"\n") {
-            // drain the rest of the over-long line
+        if buf.len() > MAX_LINE + 1 && !buf.ends_with(b"\n") {
+            // drain the rest of the over-long line, counting its bytes (without CRLF)
             let mut skipped = buf.len();
+            let mut last = buf.last().copied();
             loop {
                 let avail = input.fill_buf().map_err(|e| CliError::runtime(format!("cannot read line {n}: {e}")))?;
                 if avail.is_empty() {
@@ -63,22 +68,33 @@ pub fn read_lines(mut input: impl BufRead) -> Result<Vec<(usize, Result<String, 
                 }
                 match avail.iter().position(|&b| b == b'\n') {
                     Some(i) => {
-                        skipped += i + 1;
+                        if i > 0 {
+                            last = Some(avail[i - 1]);
+                        }
+                        skipped += i;
                         input.consume(i + 1);
                         break;
                     }
                     None => {
                         let len = avail.len();
+                        last = avail.last().copied();
                         skipped += len;
                         input.consume(len);
                     }
                 }
             }
-            lines.push((n, Err(format!("the line is {skipped} bytes or more, over the limit of {MAX_LINE} bytes"))));
+            if last == Some(b'\r') {
+                skipped -= 1;
+            }
+            lines.push((n, Err(over_long(skipped))));
             continue;
         }
         while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
             buf.pop();
+        }
+        if buf.len() > MAX_LINE {
+            lines.push((n, Err(over_long(buf.len()))));
+            continue;
         }
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -90,6 +106,10 @@ pub fn read_lines(mut input: impl BufRead) -> Result<Vec<(usize, Result<String, 
         ));
     }
     Ok(lines)
+}
+
+fn over_long(len: usize) -> String {
+    format!("the line is {len} bytes or more, over the limit of {MAX_LINE} bytes")
 }
 
 pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {

@@ -13,14 +13,14 @@ use crate::render::{log_table, Format};
 /// List the events in valid-time order.
 ///
 /// Each event shows its log position (seq) and recording time, and whether
-/// it was corrected or retracted. Events without a time (area and actor definitions) come first. --since
-/// and --until select by valid time (from --since inclusive to --until
-/// exclusive).
+/// it was corrected or retracted. Events without a time (area and actor
+/// definitions) come first. --since and --until select by valid time (from
+/// --since inclusive to --until exclusive).
 ///
 /// Examples:
 ///   sijil log --kind casualty_report
 ///   sijil log --area sheikh-maqsoud --since 2026-01-08 --until 2026-01-09T09:00
-///   sijil log --known-at '#30' --format ndjson > first-30.ndjson
+///   sijil log --known-at '#30' --format ndjson | jq .note
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct LogArgs {
@@ -69,6 +69,7 @@ pub fn entry_json(r: &Recorded, timeline: &Timeline) -> Value {
 
 pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let session = g.open()?;
+    let now = g.now(session.zone)?;
     let kinds = args
         .kind
         .iter()
@@ -79,9 +80,9 @@ pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliErr
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let since = args.since.as_deref().map(|t| session.valid_time("--since", t, g.now)).transpose()?;
-    let until = args.until.as_deref().map(|t| session.valid_time("--until", t, g.now)).transpose()?;
-    let known_at = session.known_at(args.known_at.as_deref(), g.now)?;
+    let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
+    let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
+    let known_at = session.known_at(args.known_at.as_deref(), now)?;
     let timeline = session.timeline(known_at)?;
     let area = session.area(&timeline, args.area.as_deref())?;
     let zone = session.log_zone;

@@ -36,6 +36,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "ZONE")]
     pub tz: Option<String>,
 
+    /// Seconds to wait for a log that another sijil process is using
+    /// [default: $SIJIL_LOCK_TIMEOUT, else 10]
+    #[arg(long, global = true, value_name = "SECS")]
+    pub lock_timeout: Option<f64>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,7 +58,7 @@ pub enum Command {
 
 /// Runs the parsed command, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
-    let globals = Globals::new(cli.db, cli.tz)?;
+    let globals = Globals::new(cli.db, cli.tz, cli.lock_timeout)?;
     match cli.command {
         Command::Init(a) => init::run(&globals, a, out),
         Command::Append(a) => append::run(&globals, a, out),
