@@ -200,7 +200,7 @@ impl Timeline {
     pub fn registry_at(&self, at: DateTime<Utc>) -> Registry {
         let mut reg = Registry::default();
         for r in self.current_in_valid_order() {
-            if r.event.kind.is_reference() && self.start(&r.event).map_or(true, |s| s <= at) {
+            if r.event.kind.is_reference() && self.start(&r.event).is_none_or(|s| s <= at) {
                 reg.apply(&r.event);
             }
         }
