@@ -224,7 +224,7 @@ impl Timeline {
         // (time, order at that time, position, deployment or withdrawal, what happens)
         let mut moves: Vec<(DateTime<Utc>, u8, u64, &Event, Move)> = Vec::new();
         let mut claims: BTreeMap<(String, String), Control> = BTreeMap::new();
-        let mut tallies: BTreeMap<(String, Vec<String>, Option<bool>), Casualty> = BTreeMap::new();
+        let mut tallies: BTreeMap<String, Casualty> = BTreeMap::new();
 
         for r in self.current_in_valid_order() {
             let e = &r.event;
@@ -309,30 +309,41 @@ impl Timeline {
                     if !e.areas.iter().any(|a| keep(a)) {
                         continue;
                     }
-                    let mut key_areas = e.areas.clone();
-                    key_areas.sort();
-                    let key = (e.source.name.clone(), key_areas.clone(), e.civilian);
-                    let cumulative = e.cumulative.unwrap_or(true);
-                    let c = tallies.entry(key).or_insert_with(|| Casualty {
+                    let mut areas = e.areas.clone();
+                    areas.sort();
+                    let fresh = || Casualty {
                         source: e.source.name.clone(),
-                        killed: None,
-                        wounded: None,
+                        killed: e.killed,
+                        wounded: e.wounded,
                         civilian: e.civilian,
                         at: start,
-                        areas: key_areas,
+                        areas: areas.clone(),
                         id: e.id,
-                        reports: 0,
-                    });
-                    if cumulative {
-                        c.killed = e.killed;
-                        c.wounded = e.wounded;
-                    } else {
-                        c.killed = add(c.killed, e.killed);
-                        c.wounded = add(c.wounded, e.wounded);
+                        reports: 1,
+                    };
+                    // one entry per source: its latest cumulative report,
+                    // plus the non-cumulative reports after it
+                    match tallies.get_mut(&e.source.name) {
+                        Some(c) if !e.cumulative.unwrap_or(true) => {
+                            c.killed = add(c.killed, e.killed);
+                            c.wounded = add(c.wounded, e.wounded);
+                            if c.civilian != e.civilian {
+                                c.civilian = None;
+                            }
+                            for a in areas {
+                                if !c.areas.contains(&a) {
+                                    c.areas.push(a);
+                                }
+                            }
+                            c.areas.sort();
+                            c.at = start;
+                            c.id = e.id;
+                            c.reports += 1;
+                        }
+                        _ => {
+                            tallies.insert(e.source.name.clone(), fresh());
+                        }
                     }
-                    c.at = start;
-                    c.id = e.id;
-                    c.reports += 1;
                 }
                 k if k.is_violent() => {
                     for a in &e.areas {
@@ -473,8 +484,7 @@ pub struct State {
     /// The last log position taken into account.
     pub seq: u64,
     pub areas: BTreeMap<String, AreaState>,
-    /// Per source (and the areas and population it counts), its latest
-    /// figures; sources are never summed together.
+    /// Per source, its latest figures; sources are never summed together.
     pub casualties: Vec<Casualty>,
 }
 
@@ -566,6 +576,7 @@ pub struct Casualty {
     pub areas: Vec<String>,
     /// The latest report taken into account.
     pub id: Uuid,
-    /// How many reports of this source make up the figures.
+    /// How many reports make up the figures: 1 for a cumulative report,
+    /// more when non-cumulative reports were added to it.
     pub reports: u32,
 }
