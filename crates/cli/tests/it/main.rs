@@ -1,1 +1,8 @@
-//! Integration tests of the sijil command line.
+//! Integration tests of the sijil command line: one binary (`it`), each
+//! test in its own temporary folder with a cleared environment.
+
+mod contract;
+mod errors;
+mod other_scenario;
+mod scenario;
+mod support;
