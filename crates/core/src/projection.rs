@@ -177,7 +177,8 @@ impl Timeline {
                 if !self.is_current(&ender.id) {
                     continue;
                 }
-                if let Some(t) = self.start(ender) {
+                // like `until`, an end given as a date lasts the whole of that day
+                if let Some(t) = ender.at.map(|t| t.end(self.zone)) {
                     end = Some(end.map_or(t, |u| u.min(t)));
                 }
             }

@@ -367,7 +367,7 @@ impl Context {
                 return Err(format!("\"ends\": {target} was retracted by {by}"));
             }
             if let (Some(begin), Some(at)) = (k.start, e.at) {
-                if at.start(self.log_zone) < begin {
+                if at.end(self.log_zone) < begin {
                     return Err(format!(
                         "\"at\" ({at}) is before the start of the event it ends ({})",
                         crate::time::utc_text(begin)

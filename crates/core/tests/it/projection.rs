@@ -935,3 +935,24 @@ fn every_time_in_state_json_is_rfc_3339_utc_with_z() {
     assert_eq!(state["areas"]["aleppo/ashrafiyeh"]["active"][2]["since"], "2026-01-09T04:00:00Z");
     assert_eq!(state["known_at"], "2026-01-20T00:00:00Z");
 }
+
+#[test]
+fn an_end_given_as_a_date_lasts_the_whole_of_that_day() {
+    // 11: a curfew from 19:00 Damascus on 8 January, 12: lifted "on 9 January"
+    let log = Log::new(&lines_recorded_later(&[
+        r#"{"kind":"curfew","at":"2026-01-08T19:00","areas":["aleppo/ashrafiyeh"],"actor":"internal-security","source":"SANA"}"#,
+        r#"{"kind":"ended","at":"2026-01-09","ends":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
+    ]));
+    let active = |at: &str| -> Vec<Value> {
+        let state = log.state(at, KnownAt::All);
+        state["areas"]["aleppo/ashrafiyeh"]["active"].as_array().cloned().unwrap_or_default()
+    };
+    // 9 January ends at 21:00Z (midnight in Damascus): in force all day, over from then on
+    for (at, in_force) in [("2026-01-09T12:00:00Z", true), ("2026-01-09T20:59:59Z", true), ("2026-01-09T21:00:00Z", false)] {
+        let got = active(at);
+        assert_eq!(!got.is_empty(), in_force, "at {at}: {got:?}");
+        if in_force {
+            assert_eq!(got[0]["until"], json!("2026-01-09T21:00:00Z"), "at {at}");
+        }
+    }
+}

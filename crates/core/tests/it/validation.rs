@@ -944,10 +944,18 @@ fn rule_cases() -> Vec<Case> {
             ),
         ),
         c(
-            "ends an event on the day it started, read from the day's start",
+            "ends an event on the day it started: a day-precision end lasts that whole day",
             &[CEASEFIRE_11],
             r#"{"kind":"ended","at":"2026-01-09","ends":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
-            invalid(r#""at" (2026-01-09) is before the start of the event it ends (2026-01-09T00:00:00Z)"#),
+            stored(
+                r#"{"id":"00000000-0000-0000-0000-00000000f00d","kind":"ended","at":"2026-01-09","source":{"name":"SANA"},"ends":"00000000-0000-0000-0000-000000000011"}"#,
+            ),
+        ),
+        c(
+            "ends an event the day before it started",
+            &[CEASEFIRE_11],
+            r#"{"kind":"ended","at":"2026-01-07","ends":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
+            invalid(r#""at" (2026-01-07) is before the start of the event it ends (2026-01-09T00:00:00Z)"#),
         ),
         c(
             "ends an event at the moment it started",
