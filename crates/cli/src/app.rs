@@ -271,14 +271,15 @@ impl Session {
 /// The outcome of validating a batch of input lines.
 pub struct Batch {
     pub events: Vec<Event>,
-    pub duplicates: usize,
+    /// Ids of events the log already holds, identical.
+    pub duplicates: Vec<Uuid>,
     /// `(line number, reason, is_conflict)`.
     pub errors: Vec<(usize, String, bool)>,
 }
 
 /// Validates lines in order, each seeing the ones before it.
 pub fn admit_lines<'a>(ctx: &mut Context, lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>) -> Batch {
-    let mut batch = Batch { events: Vec::new(), duplicates: 0, errors: Vec::new() };
+    let mut batch = Batch { events: Vec::new(), duplicates: Vec::new(), errors: Vec::new() };
     for (n, line) in lines {
         let line = match line {
             Ok(l) => l,
@@ -292,7 +293,7 @@ pub fn admit_lines<'a>(ctx: &mut Context, lines: impl IntoIterator<Item = (usize
                 ctx.learn(&e);
                 batch.events.push(e);
             }
-            Ok(Admitted::Duplicate(_)) => batch.duplicates += 1,
+            Ok(Admitted::Duplicate(id)) => batch.duplicates.push(id),
             Err(Rejection::Invalid(m)) => batch.errors.push((n, m, false)),
             Err(Rejection::Conflict(m)) => batch.errors.push((n, m, true)),
         }

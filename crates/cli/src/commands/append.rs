@@ -77,15 +77,12 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
         });
     }
     let format = args.format.unwrap_or(Format::Table);
-    if batch.duplicates == 1 {
-        // identical event already stored: report where it is
-        let map = sijil_core::input::parse_object(trimmed).map_err(CliError::input)?;
-        let id = map.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-        // a duplicate implies the log exists
+    if let Some(&id) = batch.duplicates.first() {
+        // identical event already stored: report where it is (a duplicate implies the log exists)
         let Some(session) = pending.session else {
             return Err(CliError::runtime("the log vanished"));
         };
-        let seq = uuid::Uuid::parse_str(&id).ok().and_then(|u| session.store.get(&u).ok().flatten()).map(|r| r.seq);
+        let seq = session.store.get(&id)?.map(|r| r.seq);
         if let Some(n) = args.expect_seq {
             let head = session.store.head()?.seq;
             if head != n {

@@ -133,7 +133,7 @@ pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), Cli
     match args.format.unwrap_or(Format::Table) {
         Format::Json | Format::Ndjson => crate::commands::write_json(
             out,
-            &json!({"appended": appended, "duplicates": batch.duplicates, "first": (appended > 0).then_some(done.first), "last": done.last}),
+            &json!({"appended": appended, "duplicates": batch.duplicates.len(), "first": (appended > 0).then_some(done.first), "last": done.last}),
         ),
         Format::Table => {
             let range = match appended {
@@ -145,8 +145,8 @@ pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), Cli
                 out,
                 "appended {appended} event{}{range}, {} duplicate{}",
                 if appended == 1 { "" } else { "s" },
-                batch.duplicates,
-                if batch.duplicates == 1 { "" } else { "s" }
+                batch.duplicates.len(),
+                if batch.duplicates.len() == 1 { "" } else { "s" }
             )
             .map_err(output)
         }

@@ -948,7 +948,9 @@ fn an_end_given_as_a_date_lasts_the_whole_of_that_day() {
         state["areas"]["aleppo/ashrafiyeh"]["active"].as_array().cloned().unwrap_or_default()
     };
     // 9 January ends at 21:00Z (midnight in Damascus): in force all day, over from then on
-    for (at, in_force) in [("2026-01-09T12:00:00Z", true), ("2026-01-09T20:59:59Z", true), ("2026-01-09T21:00:00Z", false)] {
+    for (at, in_force) in
+        [("2026-01-09T12:00:00Z", true), ("2026-01-09T20:59:59Z", true), ("2026-01-09T21:00:00Z", false)]
+    {
         let got = active(at);
         assert_eq!(!got.is_empty(), in_force, "at {at}: {got:?}");
         if in_force {
