@@ -97,7 +97,7 @@ fn recorded_at_is_one_per_append_and_never_decreases() {
         let done = log.store.append(&events(next_id, size), now, None).unwrap();
         next_id += size as u128;
         assert_eq!(done.recorded_at, latest, "append at {secs}s");
-        expected.extend(std::iter::repeat(latest).take(size));
+        expected.extend(std::iter::repeat_n(latest, size));
     }
     let scanned: Vec<DateTime<Utc>> = scan_all(&log.store).iter().map(|r| r.recorded_at).collect();
     assert_eq!(scanned, expected);
