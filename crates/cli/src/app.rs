@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sijil_core::{Admitted, Context, Event, KnownAt, Rejection, Time, Timeline};
+use sijil_core::{Admitted, Context, Event, KnownAt, Lookup, NoLookup, Rejection, Summary, Time, Timeline};
 use sijil_store::Store;
 use uuid::Uuid;
 
@@ -201,13 +201,19 @@ impl Session {
         Ok(Session { store, log_zone, zone: tz.unwrap_or(log_zone) })
     }
 
-    /// What validation needs to know of the whole log.
+    /// What validation needs to know of the log: the areas and actors; the
+    /// rest it finds through [`Session::lookup`] as it needs it.
     pub fn context(&self) -> Result<Context, CliError> {
         let mut ctx = Context::new(self.log_zone).with_input_zone(self.zone);
-        for r in self.store.scan(u64::MAX) {
-            ctx.learn(&r?.event);
+        for r in self.store.reference_events() {
+            ctx.learn_reference(&r?.event);
         }
         Ok(ctx)
+    }
+
+    /// Finds stored events for validation in the store's indexes.
+    pub fn lookup(&self) -> StoreLookup<'_> {
+        StoreLookup { store: &self.store, log_zone: self.log_zone }
     }
 
     /// The fold of the log as known at `known`.
@@ -268,6 +274,33 @@ impl Session {
     }
 }
 
+/// Validation's view of the stored events: an event by id, with the
+/// correction and retraction that name it.
+pub struct StoreLookup<'a> {
+    store: &'a Store,
+    log_zone: Tz,
+}
+
+impl Lookup for StoreLookup<'_> {
+    fn summary(&self, id: &Uuid) -> Result<Option<Summary>, String> {
+        let describe = |e: sijil_store::ReadError| crate::error::chain(&e);
+        let Some(r) = self.store.get(id).map_err(describe)? else { return Ok(None) };
+        let mut s = Summary::of(&r.event, &r.event.canonical_json(), self.log_zone);
+        (s.corrected_by, s.retracted_by) = self.store.standing(id).map_err(describe)?;
+        Ok(Some(s))
+    }
+}
+
+impl Pending {
+    /// Validates lines against the log (or an empty one if it is missing).
+    pub fn admit<'a>(&mut self, lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>) -> Result<Batch, CliError> {
+        match &self.session {
+            Some(session) => admit_lines(&mut self.ctx, &session.lookup(), lines),
+            None => admit_lines(&mut self.ctx, &NoLookup, lines),
+        }
+    }
+}
+
 /// The outcome of validating a batch of input lines.
 pub struct Batch {
     pub events: Vec<Event>,
@@ -278,7 +311,11 @@ pub struct Batch {
 }
 
 /// Validates lines in order, each seeing the ones before it.
-pub fn admit_lines<'a>(ctx: &mut Context, lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>) -> Batch {
+pub fn admit_lines<'a>(
+    ctx: &mut Context,
+    lookup: &dyn Lookup,
+    lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>,
+) -> Result<Batch, CliError> {
     let mut batch = Batch { events: Vec::new(), duplicates: Vec::new(), errors: Vec::new() };
     for (n, line) in lines {
         let line = match line {
@@ -288,7 +325,7 @@ pub fn admit_lines<'a>(ctx: &mut Context, lines: impl IntoIterator<Item = (usize
                 continue;
             }
         };
-        match ctx.admit(line, Uuid::now_v7()) {
+        match ctx.admit_with(line, Uuid::now_v7(), lookup) {
             Ok(Admitted::New(e)) => {
                 ctx.learn(&e);
                 batch.events.push(e);
@@ -296,9 +333,13 @@ pub fn admit_lines<'a>(ctx: &mut Context, lines: impl IntoIterator<Item = (usize
             Ok(Admitted::Duplicate(id)) => batch.duplicates.push(id),
             Err(Rejection::Invalid(m)) => batch.errors.push((n, m, false)),
             Err(Rejection::Conflict(m)) => batch.errors.push((n, m, true)),
+            Err(Rejection::Unavailable(m)) => {
+                return Err(CliError::runtime(format!("cannot check line {n} against the log: {m}"))
+                    .hint("run `sijil verify` to check the whole log"))
+            }
         }
     }
-    batch
+    Ok(batch)
 }
 
 impl Batch {

@@ -42,4 +42,4 @@ pub use event::{Event, Extent, Kind, Recorded, Source};
 pub use projection::{KnownAt, State, StateQuery, Timeline};
 pub use registry::{Registry, Space};
 pub use time::Time;
-pub use validate::{Admitted, Context, Rejection};
+pub use validate::{Admitted, Context, Lookup, NoLookup, Rejection, Summary};

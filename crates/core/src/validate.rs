@@ -34,6 +34,9 @@ pub enum Rejection {
     /// The event's id is already in the log with different content.
     #[error("{0}")]
     Conflict(String),
+    /// The log could not be read to check the event.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// The outcome of admitting one event.
@@ -48,14 +51,48 @@ pub enum Admitted {
     Duplicate(Uuid),
 }
 
-/// What validation knows of one event already in the log.
-#[derive(Debug, Clone)]
-struct Known {
-    kind: Kind,
-    start: Option<DateTime<Utc>>,
-    digest: [u8; 32],
-    corrected_by: Option<Uuid>,
-    retracted_by: Option<Uuid>,
+/// What validation needs to know of one event already in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub kind: Kind,
+    /// The first instant of its `at`, in the log's zone.
+    pub start: Option<DateTime<Utc>>,
+    /// SHA-256 of its canonical JSON.
+    pub digest: [u8; 32],
+    pub corrected_by: Option<Uuid>,
+    pub retracted_by: Option<Uuid>,
+}
+
+impl Summary {
+    /// The summary of `e`, whose canonical JSON is `canonical`, before any
+    /// correction or retraction of it.
+    pub fn of(e: &Event, canonical: &[u8], log_zone: Tz) -> Summary {
+        Summary {
+            kind: e.kind,
+            start: e.at.map(|t| t.start(log_zone)),
+            digest: Sha256::digest(canonical).into(),
+            corrected_by: None,
+            retracted_by: None,
+        }
+    }
+}
+
+/// Where validation finds the events it has not learned: the store's
+/// indexes, so that appending to a long log does not replay all of it.
+pub trait Lookup {
+    /// The event with this id, if the log holds it, with its standing; an
+    /// error is one sentence saying why the log could not be read.
+    fn summary(&self, id: &Uuid) -> Result<Option<Summary>, String>;
+}
+
+/// A [`Lookup`] that knows nothing: the context alone is the log.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoLookup;
+
+impl Lookup for NoLookup {
+    fn summary(&self, _id: &Uuid) -> Result<Option<Summary>, String> {
+        Ok(None)
+    }
 }
 
 /// What validation needs to know of the log so far.
@@ -64,13 +101,22 @@ pub struct Context {
     log_zone: Tz,
     input_zone: Tz,
     registry: Registry,
-    events: HashMap<Uuid, Known>,
+    events: HashMap<Uuid, Summary>,
+    /// Corrections and retractions learned of events it did not learn
+    /// itself (they are in the store): (corrected_by, retracted_by).
+    standing: HashMap<Uuid, (Option<Uuid>, Option<Uuid>)>,
 }
 
 impl Context {
     /// An empty context for a log whose days are read in `log_zone`.
     pub fn new(log_zone: Tz) -> Context {
-        Context { log_zone, input_zone: log_zone, registry: Registry::default(), events: HashMap::new() }
+        Context {
+            log_zone,
+            input_zone: log_zone,
+            registry: Registry::default(),
+            events: HashMap::new(),
+            standing: HashMap::new(),
+        }
     }
 
     /// Reads local date-times of input in `zone` instead of the log's zone.
@@ -101,39 +147,67 @@ impl Context {
 
     /// Takes in one event of the log (or one just admitted).
     pub fn learn(&mut self, e: &Event) {
-        self.registry.apply(e);
+        self.learn_reference(e);
         if let Some(target) = e.corrects {
-            if let Some(k) = self.events.get_mut(&target) {
-                k.corrected_by = Some(e.id);
+            match self.events.get_mut(&target) {
+                Some(k) => k.corrected_by = Some(e.id),
+                None => self.standing.entry(target).or_default().0 = Some(e.id),
             }
         }
         if let Some(target) = e.retracts {
-            if let Some(k) = self.events.get_mut(&target) {
-                k.retracted_by = Some(e.id);
+            match self.events.get_mut(&target) {
+                Some(k) => k.retracted_by = Some(e.id),
+                None => self.standing.entry(target).or_default().1 = Some(e.id),
             }
         }
-        self.events.insert(
-            e.id,
-            Known {
-                kind: e.kind,
-                start: e.at.map(|t| t.start(self.log_zone)),
-                digest: digest(e),
-                corrected_by: None,
-                retracted_by: None,
-            },
-        );
+        self.events.insert(e.id, Summary::of(e, &e.canonical_json(), self.log_zone));
+    }
+
+    /// Takes in an `area` or `actor` definition for name resolution only:
+    /// with a [`Lookup`] for the rest, this is all a context needs of the
+    /// stored log.
+    pub fn learn_reference(&mut self, e: &Event) {
+        self.registry.apply(e);
     }
 
     /// Validates one line of JSON; `fresh_id` is used when it has no `id`.
     pub fn admit(&self, line: &str, fresh_id: Uuid) -> Result<Admitted, Rejection> {
+        self.admit_with(line, fresh_id, &NoLookup)
+    }
+
+    /// [`Context::admit`], finding events it has not learned in `lookup`.
+    pub fn admit_with(&self, line: &str, fresh_id: Uuid, lookup: &dyn Lookup) -> Result<Admitted, Rejection> {
         let map = parse_object(line).map_err(Rejection::Invalid)?;
-        self.admit_object(map, fresh_id)
+        self.admit_object_with(map, fresh_id, lookup)
     }
 
     /// Validates one JSON object; `fresh_id` is used when it has no `id`.
     pub fn admit_object(&self, map: Map<String, Value>, fresh_id: Uuid) -> Result<Admitted, Rejection> {
+        self.admit_object_with(map, fresh_id, &NoLookup)
+    }
+
+    /// The event with this id, as learned or as `lookup` finds it.
+    fn summary(&self, id: &Uuid, lookup: &dyn Lookup) -> Result<Option<Summary>, Rejection> {
+        if let Some(k) = self.events.get(id) {
+            return Ok(Some(k.clone()));
+        }
+        let Some(mut k) = lookup.summary(id).map_err(Rejection::Unavailable)? else { return Ok(None) };
+        if let Some((corrected_by, retracted_by)) = self.standing.get(id) {
+            k.corrected_by = corrected_by.or(k.corrected_by);
+            k.retracted_by = retracted_by.or(k.retracted_by);
+        }
+        Ok(Some(k))
+    }
+
+    /// [`Context::admit_object`], finding events it has not learned in `lookup`.
+    pub fn admit_object_with(
+        &self,
+        map: Map<String, Value>,
+        fresh_id: Uuid,
+        lookup: &dyn Lookup,
+    ) -> Result<Admitted, Rejection> {
         let event = self.shape(map, fresh_id).map_err(Rejection::Invalid)?;
-        if let Some(known) = self.events.get(&event.id) {
+        if let Some(known) = self.summary(&event.id, lookup)? {
             return if known.digest == digest(&event) {
                 Ok(Admitted::Duplicate(event.id))
             } else {
@@ -143,7 +217,7 @@ impl Context {
                 )))
             };
         }
-        self.check_references(&event).map_err(Rejection::Invalid)?;
+        self.check_references(&event, lookup)?;
         Ok(Admitted::New(event))
     }
 
@@ -328,13 +402,28 @@ impl Context {
         }
     }
 
-    fn known(&self, field: &str, id: Uuid) -> Result<&Known, String> {
-        self.events.get(&id).ok_or_else(|| format!("\"{field}\": no event with id {id} is in the log"))
+    fn known(&self, field: &str, id: Uuid, lookup: &dyn Lookup) -> Result<Summary, Rejection> {
+        self.summary(&id, lookup)?
+            .ok_or_else(|| Rejection::Invalid(format!("\"{field}\": no event with id {id} is in the log")))
     }
 
-    fn check_references(&self, e: &Event) -> Result<(), String> {
-        if let Some(target) = e.corrects {
-            let k = self.known("corrects", target)?;
+    fn check_references(&self, e: &Event, lookup: &dyn Lookup) -> Result<(), Rejection> {
+        let find =
+            |field: &str, id: Option<Uuid>| id.map(|id| self.known(field, id, lookup).map(|k| (id, k))).transpose();
+        let corrects = find("corrects", e.corrects)?;
+        let ends = find("ends", e.ends)?;
+        let retracts = find("retracts", e.retracts)?;
+        self.check_targets(e, corrects, ends, retracts).map_err(Rejection::Invalid)
+    }
+
+    fn check_targets(
+        &self,
+        e: &Event,
+        corrects: Option<(Uuid, Summary)>,
+        ends: Option<(Uuid, Summary)>,
+        retracts: Option<(Uuid, Summary)>,
+    ) -> Result<(), String> {
+        if let Some((target, k)) = corrects {
             if k.kind.is_reference() {
                 return Err(format!(
                     "\"corrects\": {target} defines {}; to change it, append a new {} event with the same slug",
@@ -352,8 +441,7 @@ impl Context {
                 return Err(format!("\"corrects\": {target} was retracted by {by}"));
             }
         }
-        if let Some(target) = e.ends {
-            let k = self.known("ends", target)?;
+        if let Some((target, k)) = ends {
             if !k.kind.is_durative() {
                 return Err(format!(
                     "\"ends\": {target} is {}, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended",
@@ -375,8 +463,7 @@ impl Context {
                 }
             }
         }
-        if let Some(target) = e.retracts {
-            let k = self.known("retracts", target)?;
+        if let Some((target, k)) = retracts {
             if k.kind == Kind::Retraction {
                 return Err(format!(
                     "\"retracts\": {target} is itself a retraction, which cannot be retracted; append the retracted event again with a new id"

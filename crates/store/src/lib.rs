@@ -66,6 +66,8 @@ const LOCK_WAIT: Duration = Duration::from_secs(1);
 const KEY_FORMAT: &[u8] = b"format";
 const KEY_ZONE: &[u8] = b"zone";
 const KEY_HEAD: &[u8] = b"head";
+/// Present once the `registry` and `standing` indexes cover the whole log.
+const KEY_INDEXES: &[u8] = b"indexes";
 
 /// Why a log could not be opened or created.
 #[derive(Debug, thiserror::Error)]
@@ -172,6 +174,10 @@ pub struct Store {
     events: sled::Tree,
     ids: sled::Tree,
     meta: sled::Tree,
+    /// Positions of `area` and `actor` events (position → nothing).
+    registry: sled::Tree,
+    /// Event id → ids of the correction and the retraction that name it.
+    standing: sled::Tree,
     zone: String,
     writer: Mutex<()>,
 }
@@ -226,6 +232,7 @@ impl Store {
                 m.insert(KEY_ZONE, zone.as_bytes())?;
                 m.insert(KEY_HEAD, head.encode().to_vec())?;
                 m.insert(KEY_FORMAT, &FORMAT.to_be_bytes())?;
+                m.insert(KEY_INDEXES, &[1u8])?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e| store.open_io(tx_err(e)))?;
@@ -267,6 +274,8 @@ impl Store {
             events: tree("events")?,
             ids: tree("ids")?,
             meta: tree("meta")?,
+            registry: tree("registry")?,
+            standing: tree("standing")?,
             path: path.to_path_buf(),
             db,
             zone: String::new(),
@@ -290,7 +299,33 @@ impl Store {
         self.zone = String::from_utf8(zone.to_vec()).map_err(|_| self.corrupt("zone is not UTF-8"))?;
         let head = self.head().map_err(|e| self.corrupt(&e.to_string()))?;
         self.discard_past_head(head.seq).map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
+        if self.meta.get(KEY_INDEXES).map_err(|e| self.open_io(e))?.is_none() {
+            self.rebuild_indexes(head.seq).map_err(|e| self.corrupt(&e.to_string()))?;
+        }
         Ok(self)
+    }
+
+    /// Builds the `registry` and `standing` indexes from the records (for a
+    /// log written before they existed).
+    fn rebuild_indexes(&self, head: u64) -> Result<(), ReadError> {
+        let rio = |e: sled::Error| ReadError::Io(io(e));
+        self.registry.clear().map_err(rio)?;
+        self.standing.clear().map_err(rio)?;
+        for r in self.scan(head) {
+            let r = r?;
+            if r.event.kind.is_reference() {
+                self.registry.insert(key(r.seq), &[]).map_err(rio)?;
+            }
+            for (target, half) in [(r.event.corrects, 0), (r.event.retracts, 1)] {
+                if let Some(target) = target {
+                    let mut v = self.standing.get(target.as_bytes()).map_err(rio)?.map_or([0u8; 32], standing_value);
+                    v[half * 16..half * 16 + 16].copy_from_slice(r.event.id.as_bytes());
+                    self.standing.insert(target.as_bytes(), &v).map_err(rio)?;
+                }
+            }
+        }
+        self.meta.insert(KEY_INDEXES, &[1u8]).map_err(rio)?;
+        self.sync().map_err(ReadError::Io)
     }
 
     /// Removes whatever an interrupted append left past the committed head:
@@ -308,6 +343,30 @@ impl Store {
                 let (id, at) = item.map_err(io)?;
                 if u64_of(&at) > head {
                     self.ids.remove(id).map_err(io)?;
+                }
+            }
+            for item in self.registry.range(key(head + 1)..) {
+                let (k, _) = item.map_err(io)?;
+                self.registry.remove(k).map_err(io)?;
+            }
+            // a correction or retraction past the head names nothing yet
+            for item in self.standing.iter() {
+                let (target, v) = item.map_err(io)?;
+                let mut v = standing_value(v);
+                let mut changed = false;
+                for half in 0..2 {
+                    let by = Uuid::from_slice(&v[half * 16..half * 16 + 16]).unwrap_or_default();
+                    if !by.is_nil() && self.ids.get(by.as_bytes()).map_err(io)?.is_none_or(|at| u64_of(&at) > head) {
+                        v[half * 16..half * 16 + 16].fill(0);
+                        changed = true;
+                    }
+                }
+                if changed {
+                    if v == [0u8; 32] {
+                        self.standing.remove(target).map_err(io)?;
+                    } else {
+                        self.standing.insert(target, &v).map_err(io)?;
+                    }
                 }
             }
             self.sync()?;
@@ -385,11 +444,23 @@ impl Store {
         let chunks: Vec<_> = encoded.chunks(CHUNK).collect();
         let last_chunk = chunks.len() - 1;
         for (n, chunk) in chunks.into_iter().enumerate() {
-            let written = (&self.events, &self.ids, &self.meta)
-                .transaction(|(ev, ids, meta)| {
+            let written = (&self.events, &self.ids, &self.meta, &self.registry, &self.standing)
+                .transaction(|(ev, ids, meta, registry, standing)| {
                     for (seq, id, bytes) in chunk {
                         ev.insert(&key(*seq), bytes.as_slice())?;
                         ids.insert(id.as_bytes(), &key(*seq))?;
+                    }
+                    for (seq, e) in chunk.iter().map(|(seq, _, _)| (*seq, &events[(*seq - head.seq - 1) as usize])) {
+                        if e.kind.is_reference() {
+                            registry.insert(&key(seq), &[])?;
+                        }
+                        for (target, half) in [(e.corrects, 0), (e.retracts, 1)] {
+                            if let Some(target) = target {
+                                let mut v = standing.get(target.as_bytes())?.map_or([0u8; 32], standing_value);
+                                v[half * 16..half * 16 + 16].copy_from_slice(e.id.as_bytes());
+                                standing.insert(target.as_bytes(), &v)?;
+                            }
+                        }
                     }
                     if n == last_chunk {
                         // the head moves only if no one moved it meanwhile
@@ -461,6 +532,32 @@ impl Store {
         Ok(Some(rec))
     }
 
+    /// The ids of the correction and the retraction that name `id`, if any.
+    pub fn standing(&self, id: &Uuid) -> Result<(Option<Uuid>, Option<Uuid>), ReadError> {
+        let Some(v) = self.standing.get(id.as_bytes()).map_err(|e| ReadError::Io(io(e)))? else {
+            return Ok((None, None));
+        };
+        let v = standing_value(v);
+        let half = |h: usize| Uuid::from_slice(&v[h * 16..h * 16 + 16]).ok().filter(|u| !u.is_nil());
+        Ok((half(0), half(1)))
+    }
+
+    /// The `area` and `actor` events, in log order: all that name
+    /// resolution needs, without reading the rest of the log.
+    pub fn reference_events(&self) -> impl Iterator<Item = Result<Recorded, ReadError>> + '_ {
+        let head = self.head().map(|h| h.seq).unwrap_or(0);
+        self.registry.range(..=key(head)).map(move |item| {
+            let (k, _) = item.map_err(|e| ReadError::Io(io(e)))?;
+            let seq = u64_of(&k);
+            let bytes = self
+                .events
+                .get(k)
+                .map_err(|e| ReadError::Io(io(e)))?
+                .ok_or(ReadError::Corrupt { seq, reason: "the registry index points at a missing record".into() })?;
+            record::decode(seq, &bytes).map(|r| r.recorded)
+        })
+    }
+
     /// Checks the whole log: every record decodes, positions are gap-free,
     /// each hash chains to the previous one, the head matches the last
     /// record, and the id index agrees with the records. `progress` is
@@ -471,6 +568,9 @@ impl Store {
         let mut checked = 0u64;
         let bad =
             |checked: u64, seq: u64, why: String| Ok(Verified { records: checked, head, first_bad: Some((seq, why)) });
+        // what the registry and standing indexes must hold
+        let mut references = Vec::new();
+        let mut standing: std::collections::BTreeMap<Uuid, [u8; 32]> = std::collections::BTreeMap::new();
         for item in self.events.range(key(1)..=key(head.seq.max(1))) {
             if head.seq == 0 {
                 break;
@@ -501,6 +601,16 @@ impl Store {
                     )
                 }
             }
+            let e = &rec.recorded.event;
+            if e.kind.is_reference() {
+                references.push(seq);
+            }
+            for (target, half) in [(e.corrects, 0), (e.retracts, 1)] {
+                if let Some(target) = target {
+                    standing.entry(target).or_insert([0; 32])[half * 16..half * 16 + 16]
+                        .copy_from_slice(e.id.as_bytes());
+                }
+            }
             prev = rec.hash;
             checked = seq;
             progress(seq);
@@ -514,6 +624,21 @@ impl Store {
         let indexed = self.ids.len() as u64;
         if indexed != head.seq {
             return bad(checked, head.seq, format!("the id index holds {indexed} ids for {} records", head.seq));
+        }
+        let rio = |e: sled::Error| ReadError::Io(io(e));
+        let indexed: Vec<u64> =
+            self.registry.iter().keys().map(|k| k.map(|k| u64_of(&k)).map_err(rio)).collect::<Result<_, _>>()?;
+        if indexed != references {
+            let first = indexed.iter().zip(&references).find(|(a, b)| a != b).map_or(head.seq, |(a, b)| *a.min(b));
+            return bad(checked, first, "the registry index does not match the area and actor events".into());
+        }
+        let mut held = std::collections::BTreeMap::new();
+        for item in self.standing.iter() {
+            let (k, v) = item.map_err(rio)?;
+            held.insert(Uuid::from_slice(&k).unwrap_or_default(), standing_value(v));
+        }
+        if held != standing {
+            return bad(checked, head.seq, "the index of corrections and retractions does not match the log".into());
         }
         Ok(Verified { records: checked, head, first_bad: None })
     }
@@ -532,6 +657,15 @@ impl Store {
     pub fn raw(&self, seq: u64) -> std::io::Result<Option<Vec<u8>>> {
         Ok(self.events.get(key(seq)).map_err(io)?.map(|v| v.to_vec()))
     }
+}
+
+/// A `standing` value: correction id, then retraction id (zero for none).
+fn standing_value(v: impl AsRef<[u8]>) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let v = v.as_ref();
+    let n = v.len().min(32);
+    out[..n].copy_from_slice(&v[..n]);
+    out
 }
 
 fn tx_err(e: TransactionError<()>) -> sled::Error {

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Read, Write};
 use clap::Args;
 use serde_json::json;
 
-use crate::app::{admit_lines, Globals};
+use crate::app::Globals;
 use crate::error::{output, CliError};
 use crate::render::Format;
 
@@ -66,7 +66,7 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let several_lines = trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1;
     let mut pending = g.open_for_append()?;
-    let batch = admit_lines(&mut pending.ctx, [(1, Ok(trimmed))]);
+    let batch = pending.admit([(1, Ok(trimmed))])?;
     if !batch.errors.is_empty() {
         let (_, msg, conflict) = &batch.errors[0];
         let err = if *conflict { CliError::conflict(msg.clone()) } else { CliError::input(msg.clone()) };

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use crate::app::{admit_lines, Globals};
+use crate::app::Globals;
 use crate::error::{output, CliError};
 use crate::render::Format;
 
@@ -124,7 +124,7 @@ pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), Cli
         return Err(CliError::input(format!("{what} holds no events")));
     }
     let mut pending = g.open_for_append()?;
-    let batch = admit_lines(&mut pending.ctx, lines.iter().map(|(n, l)| (*n, l.as_deref().map_err(Clone::clone))));
+    let batch = pending.admit(lines.iter().map(|(n, l)| (*n, l.as_deref().map_err(Clone::clone))))?;
     if !batch.errors.is_empty() {
         return Err(batch.into_error(&what));
     }

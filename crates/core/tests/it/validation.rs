@@ -4,10 +4,12 @@
 //! exact sentence of the rejection.
 
 use serde_json::{Map, Value};
-use sijil_core::{Admitted, Event, Rejection};
+use std::collections::HashMap;
+
+use sijil_core::{Admitted, Context, Event, Lookup, Rejection, Summary};
 use uuid::Uuid;
 
-use crate::support::{context, id};
+use crate::support::{admit_new, context, id, REGISTRY, ZONE};
 
 /// The id given to the admitted line when it names none.
 const FRESH: &str = "00000000-0000-0000-0000-00000000f00d";
@@ -1105,6 +1107,46 @@ fn outcome(before: &[&str], line: &str) -> (Expected, Option<Event>) {
     }
 }
 
+/// The same admission with a context that learned only the areas and
+/// actors and finds every other event through a [`Lookup`], as the CLI does
+/// so that an append does not replay the whole log.
+fn outcome_through_lookup(before: &[&str], line: &str) -> Expected {
+    struct Stored(HashMap<Uuid, Summary>);
+    impl Lookup for Stored {
+        fn summary(&self, id: &Uuid) -> Result<Option<Summary>, String> {
+            Ok(self.0.get(id).cloned())
+        }
+    }
+    let mut partial = Context::new(ZONE);
+    let mut stored = HashMap::new();
+    let mut events: Vec<Event> = Vec::new();
+    {
+        let mut ctx = Context::new(ZONE);
+        for (i, l) in REGISTRY.iter().chain(before).enumerate() {
+            events.push(admit_new(&mut ctx, l, id(i as u64 + 1)));
+        }
+    }
+    for e in &events {
+        if e.kind.is_reference() {
+            partial.learn_reference(e);
+        }
+        stored.insert(e.id, Summary::of(e, &e.canonical_json(), ZONE));
+    }
+    for e in &events {
+        if let Some(t) = e.corrects {
+            stored.get_mut(&t).expect("a corrected event is stored").corrected_by = Some(e.id);
+        }
+        if let Some(t) = e.retracts {
+            stored.get_mut(&t).expect("a retracted event is stored").retracted_by = Some(e.id);
+        }
+    }
+    match partial.admit_with(line, Uuid::parse_str(FRESH).expect("a UUID"), &Stored(stored)) {
+        Ok(Admitted::New(event)) => Ok(Outcome::Stored(String::from_utf8(event.canonical_json()).expect("UTF-8"))),
+        Ok(Admitted::Duplicate(id)) => Ok(Outcome::Duplicate(id.to_string())),
+        Err(rejection) => Err(rejection),
+    }
+}
+
 #[test]
 fn every_line_is_admitted_or_rejected_exactly_as_expected() {
     let cases: Vec<Case> = rule_cases().into_iter().chain(every_kind_cases()).collect();
@@ -1114,6 +1156,12 @@ fn every_line_is_admitted_or_rejected_exactly_as_expected() {
         let (got, _) = outcome(before, line);
         if &got != want {
             failures.push(format!("{name}\n  line: {line}\n  want: {want:?}\n  got:  {got:?}"));
+        }
+        let through_lookup = outcome_through_lookup(before, line);
+        if &through_lookup != want {
+            failures.push(format!(
+                "{name} (through a lookup)\n  line: {line}\n  want: {want:?}\n  got:  {through_lookup:?}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));

@@ -6,6 +6,7 @@
 //! - [`verify`]: a sound log passes, each kind of tampering is named;
 //! - [`recovery`]: what an interrupted import leaves past the head is dropped;
 //! - [`crash`]: a writer killed mid-append leaves a sound prefix;
+//! - [`indexes`]: the registry and standing indexes follow the records;
 //! - [`blobs`]: records stay small enough that sled writes no blob file;
 //! - [`model`]: the store against a `Vec<Event>` model, with reopens.
 
@@ -14,6 +15,7 @@ mod blobs;
 mod conflicts;
 mod crash;
 mod fixture;
+mod indexes;
 mod model;
 mod open;
 mod recovery;

@@ -1,0 +1,93 @@
+//! The registry and standing indexes: what validation reads instead of
+//! replaying the log, kept in the same transactions as the records.
+
+use sijil_core::{Event, Kind, Recorded};
+use sijil_store::record;
+use uuid::Uuid;
+
+use crate::fixture::{assert_sound, clock, event, Log};
+
+fn area(n: u128, slug: &str) -> Event {
+    let mut e = Event::new(Uuid::from_u128(n), Kind::Area, "gazetteer");
+    e.area = Some(slug.to_string());
+    e.name = Some(slug.to_string());
+    e
+}
+
+fn correction(n: u128, of: u128) -> Event {
+    let mut e = event(n);
+    e.corrects = Some(Uuid::from_u128(of));
+    e
+}
+
+fn retraction(n: u128, of: u128) -> Event {
+    let mut e = Event::new(Uuid::from_u128(n), Kind::Retraction, "desk");
+    e.at = event(n).at;
+    e.retracts = Some(Uuid::from_u128(of));
+    e
+}
+
+fn slugs(log: &Log) -> Vec<(u64, String)> {
+    log.store
+        .reference_events()
+        .map(|r| r.map(|r: Recorded| (r.seq, r.event.area.unwrap_or_default())))
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn the_indexes_follow_appends_and_survive_a_reopen() {
+    let log = Log::new();
+    let none = (None, None);
+    log.store.append(&[area(1, "aleppo"), event(2), event(3), event(4)], clock(0), None).unwrap();
+    // a correction of 2 and, in a later append, a retraction of 3 and a new area
+    log.store.append(&[correction(5, 2)], clock(1), None).unwrap();
+    log.store.append(&[retraction(6, 3), area(7, "aleppo/ashrafiyeh")], clock(2), None).unwrap();
+    // a multi-chunk append: the references land in the same transactions as their records
+    let mut big: Vec<Event> = (100..2600).map(event).collect();
+    big[1500] = area(1600, "homs");
+    big[2400] = retraction(2500, 4);
+    log.store.append(&big, clock(3), None).unwrap();
+    let log = log.reopen();
+    for (id, want) in [
+        (2u128, (Some(Uuid::from_u128(5)), None)),
+        (3, (None, Some(Uuid::from_u128(6)))),
+        (4, (None, Some(Uuid::from_u128(2500)))),
+        (5, none),
+        (99_999, none),
+    ] {
+        assert_eq!(log.store.standing(&Uuid::from_u128(id)).unwrap(), want, "standing of {id}");
+    }
+    let want = vec![(1, "aleppo".to_string()), (7, "aleppo/ashrafiyeh".to_string()), (1508, "homs".to_string())];
+    assert_eq!(slugs(&log), want);
+    assert_sound(&log.store, 2507);
+}
+
+#[test]
+fn a_refused_append_leaves_the_indexes_untouched() {
+    let log = Log::new();
+    log.store.append(&[event(1)], clock(0), None).unwrap();
+    // the batch repeats id 1: nothing of it, its correction or its area, is indexed
+    let err = log.store.append(&[correction(2, 1), area(3, "aleppo"), event(1)], clock(1), None);
+    assert!(err.is_err());
+    assert_eq!(log.store.standing(&Uuid::from_u128(1)).unwrap(), (None, None));
+    assert!(slugs(&log).is_empty());
+    assert_sound(&log.store, 1);
+}
+
+#[test]
+fn what_an_interrupted_append_indexed_past_the_head_is_dropped_on_open() {
+    let log = Log::new();
+    log.store.append(&[event(1), area(2, "aleppo")], clock(0), None).unwrap();
+    // a stray record past the head, as a crash mid-import leaves it
+    let head = log.store.head().unwrap();
+    let (bytes, _) = record::encode(3, clock(1), &head.hash, &correction(3, 1));
+    log.store.tamper(3, &bytes).unwrap();
+    let log = log.reopen();
+    assert_eq!(log.store.standing(&Uuid::from_u128(1)).unwrap(), (None, None));
+    assert_eq!(slugs(&log), vec![(2, "aleppo".to_string())]);
+    assert_sound(&log.store, 2);
+    // and the correction can then be appended for real
+    log.store.append(&[correction(3, 1)], clock(2), None).unwrap();
+    assert_eq!(log.store.standing(&Uuid::from_u128(1)).unwrap(), (Some(Uuid::from_u128(3)), None));
+}
