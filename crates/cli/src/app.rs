@@ -293,7 +293,10 @@ impl Lookup for StoreLookup<'_> {
 
 impl Pending {
     /// Validates lines against the log (or an empty one if it is missing).
-    pub fn admit<'a>(&mut self, lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>) -> Result<Batch, CliError> {
+    pub fn admit<'a>(
+        &mut self,
+        lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>,
+    ) -> Result<Batch, CliError> {
         match &self.session {
             Some(session) => admit_lines(&mut self.ctx, &session.lookup(), lines),
             None => admit_lines(&mut self.ctx, &NoLookup, lines),

@@ -79,7 +79,8 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
     let log_zone = parse_zone(store.zone())?;
     let zone = g.tz.unwrap_or(log_zone);
     let mut ctx = sijil_core::Context::new(log_zone);
-    let batch = admit_lines(&mut ctx, &sijil_core::NoLookup, SCENARIO.lines().enumerate().map(|(i, l)| (i + 1, Ok(l))))?;
+    let batch =
+        admit_lines(&mut ctx, &sijil_core::NoLookup, SCENARIO.lines().enumerate().map(|(i, l)| (i + 1, Ok(l))))?;
     if !batch.errors.is_empty() {
         return Err(batch.into_error("the bundled scenario"));
     }
