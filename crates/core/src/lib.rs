@@ -32,6 +32,7 @@
 //! ```
 
 pub mod event;
+pub mod export;
 pub mod input;
 pub mod projection;
 pub mod registry;

@@ -154,6 +154,11 @@ impl Timeline {
         Standing { corrected_by: self.corrected_by.get(id).copied(), retracted_by: self.retracted_by.get(id).copied() }
     }
 
+    /// The `ended` events that name this event, in log order.
+    pub fn enders(&self, id: &Uuid) -> Vec<&Recorded> {
+        self.ended_by.get(id).map(|v| v.iter().map(|&i| &self.records[i]).collect()).unwrap_or_default()
+    }
+
     /// `true` unless the event was corrected or retracted.
     pub fn is_current(&self, id: &Uuid) -> bool {
         !self.corrected_by.contains_key(id) && !self.retracted_by.contains_key(id)
@@ -278,11 +283,15 @@ impl Timeline {
                     }
                 }
                 Kind::Deployment => {
+                    let end = self.effective_end(e);
+                    // ended at or before it began (an end kept from before a
+                    // correction moved the start): it never counted
+                    if end.is_some_and(|end| end <= start) {
+                        continue;
+                    }
                     moves.push((start, 0, r.seq, e, Move::Arrive));
-                    if let Some(end) = self.effective_end(e) {
-                        if end <= at {
-                            moves.push((end, 1, r.seq, e, Move::Expire));
-                        }
+                    if let Some(end) = end.filter(|end| *end <= at) {
+                        moves.push((end, 1, r.seq, e, Move::Expire));
                     }
                 }
                 Kind::Withdrawal => moves.push((start, 0, r.seq, e, Move::Withdraw)),

@@ -11,6 +11,7 @@ use crate::render::Format;
 
 pub mod append;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod init;
 pub mod log;
@@ -54,6 +55,7 @@ pub enum Command {
     Log(log::LogArgs),
     Verify(verify::VerifyArgs),
     Demo(demo::DemoArgs),
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command, writing its output to `out`.
@@ -67,6 +69,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Log(a) => log::run(&globals, a, out),
         Command::Verify(a) => verify::run(&globals, a, out),
         Command::Demo(a) => demo::run(&globals, a, out),
+        Command::Export(a) => export::run(&globals, a, out),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod contract;
 mod errors;
+mod export;
 mod other_scenario;
 mod scenario;
 mod support;

@@ -958,3 +958,21 @@ fn an_end_given_as_a_date_lasts_the_whole_of_that_day() {
         }
     }
 }
+
+#[test]
+fn a_deployment_ended_before_its_corrected_start_never_counts() {
+    // 11: a deployment at 10:00Z, 12: ended at 12:00Z, 13: corrected to start at 14:00Z
+    let log = Log::new(&lines_recorded_later(&[
+        r#"{"kind":"deployment","at":"2026-01-09T10:00:00Z","areas":["aleppo/ashrafiyeh"],"actor":"internal-security","source":"SANA"}"#,
+        r#"{"kind":"ended","at":"2026-01-09T12:00:00Z","ends":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
+        r#"{"kind":"deployment","at":"2026-01-09T14:00:00Z","areas":["aleppo/ashrafiyeh"],"actor":"internal-security","source":"SANA","corrects":"00000000-0000-0000-0000-000000000011"}"#,
+    ]));
+    for at in ["2026-01-09T11:00:00Z", "2026-01-09T15:00:00Z", "2026-01-10T15:00:00Z"] {
+        let state = log.state(at, KnownAt::All);
+        let forces = &state["areas"]["aleppo/ashrafiyeh"]["forces"];
+        assert_eq!(forces, &json!([]), "at {at}");
+    }
+    // before the correction was recorded, the original counted from 10:00 to 12:00
+    let state = log.state("2026-01-09T11:00:00Z", KnownAt::Seq(12));
+    assert_eq!(state["areas"]["aleppo/ashrafiyeh"]["forces"][0]["actor"], json!("internal-security"));
+}
