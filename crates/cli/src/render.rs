@@ -60,7 +60,7 @@ fn names(name: &str, name_ar: Option<&str>) -> String {
 
 /// English and Arabic names on lines of their own, so that neither script
 /// reorders the other.
-fn stacked(name: &str, name_ar: Option<&str>) -> String {
+pub fn stacked(name: &str, name_ar: Option<&str>) -> String {
     match name_ar {
         Some(ar) => format!("{name}\n{ar}"),
         None => name.to_string(),
@@ -187,6 +187,20 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Res
         writeln!(out, "{c}")?;
     }
     Ok(())
+}
+
+/// A plain table with a header row.
+pub fn simple_table(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+) -> Result<(), crate::error::CliError> {
+    let mut t = new_table();
+    t.set_header(header.to_vec());
+    for r in rows {
+        t.add_row(r);
+    }
+    writeln!(out, "{t}").map_err(crate::error::output)
 }
 
 /// The log as a table.

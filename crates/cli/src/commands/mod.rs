@@ -10,11 +10,14 @@ use crate::error::CliError;
 use crate::render::Format;
 
 pub mod append;
+pub mod completions;
 pub mod demo;
 pub mod export;
 pub mod import;
 pub mod init;
 pub mod log;
+pub mod registry;
+pub mod show;
 pub mod state;
 pub mod verify;
 
@@ -56,6 +59,11 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Demo(demo::DemoArgs),
     Export(export::ExportArgs),
+    Show(show::ShowArgs),
+    Areas(registry::AreasArgs),
+    Actors(registry::ActorsArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// Runs the parsed command, writing its output to `out`.
@@ -70,6 +78,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Verify(a) => verify::run(&globals, a, out),
         Command::Demo(a) => demo::run(&globals, a, out),
         Command::Export(a) => export::run(&globals, a, out),
+        Command::Show(a) => show::run(&globals, a, out),
+        Command::Areas(a) => registry::run_areas(&globals, a, out),
+        Command::Actors(a) => registry::run_actors(&globals, a, out),
+        Command::Completions(a) => completions::run_completions(a, out),
+        Command::Man(a) => completions::run_man(a, out),
     }
 }
 

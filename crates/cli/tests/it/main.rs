@@ -2,6 +2,7 @@
 //! test in its own temporary folder with a cleared environment.
 
 mod contract;
+mod discovery;
 mod errors;
 mod export;
 mod other_scenario;

@@ -1,0 +1,87 @@
+//! Discovery and shell integration: `areas`, `actors`, `show`,
+//! `completions`, `man`.
+
+use serde_json::json;
+
+use crate::support::TestEnv;
+
+#[test]
+fn areas_and_actors_list_the_registry_with_both_scripts() {
+    let env = TestEnv::aleppo();
+    let areas = env.run(&["areas", "--format", "json"]).ok().json();
+    let slugs: Vec<&str> = areas.as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap()).collect();
+    assert_eq!(
+        slugs,
+        [
+            "aleppo",
+            "aleppo/al-awarid-crossing",
+            "aleppo/ashrafiyeh",
+            "aleppo/bani-zaid",
+            "aleppo/sheikh-maqsoud",
+            "aleppo/zuhour-street-crossing"
+        ]
+    );
+    let ash = &areas[2];
+    assert_eq!((ash["name"].as_str(), ash["name_ar"].as_str()), (Some("Ashrafiyeh"), Some("الأشرفية")));
+    assert_eq!(ash["parent"], json!("aleppo"));
+    assert!(ash["aliases"].as_array().unwrap().contains(&json!("الأشرفية")));
+
+    let actors = env.run(&["actors", "--format", "json"]).ok().json();
+    let sdf = actors.as_array().unwrap().iter().find(|a| a["slug"] == json!("sdf")).expect("sdf is listed");
+    assert!(sdf["aliases"].as_array().unwrap().contains(&json!("قسد")), "{sdf}");
+
+    // the table names both scripts; before the log knew anything, there is nothing to list
+    let table = env.run(&["areas", "--format", "table"]).ok().stdout.clone();
+    for word in ["Ashrafiyeh", "الأشرفية", "crossing"] {
+        assert!(table.contains(word), "{word} missing from:\n{table}");
+    }
+    assert_eq!(env.run(&["areas", "--known-at", "#0", "--format", "json"]).ok().json(), json!([]));
+}
+
+#[test]
+fn show_tells_what_became_of_an_event_on_both_axes() {
+    let env = TestEnv::aleppo();
+    let typo = "01943a00-0000-7000-8000-000000000019";
+    let fix = "01943a00-0000-7000-8000-000000000031";
+    let now = env.run(&["show", typo, "--format", "json"]).ok().json();
+    assert_eq!(now["seq"], json!(38));
+    assert_eq!(now["event"]["wounded"], json!(46));
+    assert_eq!(now["corrected_by"]["id"], json!(fix));
+    assert_eq!(now["corrected_by"]["seq"], json!(50));
+    assert_eq!(now["retracted_by"], json!(null));
+    // before the correction was recorded, nothing had become of it
+    let before = env.run(&["show", typo, "--known-at", "#49", "--format", "json"]).ok().json();
+    assert_eq!(before["corrected_by"], json!(null));
+    // the correction, found by its position, names what it replaced
+    let by_seq = env.run(&["show", "#50", "--format", "json"]).ok().json();
+    assert_eq!(by_seq["event"]["id"], json!(fix));
+    assert_eq!(by_seq["replaces"]["id"], json!(typo));
+    let table = env.run(&["show", typo, "--format", "table"]).ok().stdout.clone();
+    assert!(table.contains("corrected by") && table.contains("no longer counts"), "{table}");
+}
+
+#[test]
+fn show_refuses_what_it_cannot_find_in_one_sentence() {
+    let env = TestEnv::aleppo();
+    env.run(&["show", "nope"]).fails(
+        2,
+        "error: \"nope\" is not an event id (a UUID) or a log position (#N)\nhint: `sijil log` lists events with their ids and positions\n",
+    );
+    env.run(&["show", "#999"]).fails(2, "error: no event #999 is in the log\n");
+    env.run(&["show", "01943a00-0000-7000-8000-000000000099"])
+        .fails(2, "error: no event 01943a00-0000-7000-8000-000000000099 is in the log\n");
+}
+
+#[test]
+fn completions_and_the_man_page_cover_every_command() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = env.run(&["completions", shell]).ok().stdout.clone();
+        for command in ["append", "import", "state", "export", "show"] {
+            assert!(script.contains(command), "{shell} completion lacks {command}");
+        }
+    }
+    let man = env.run(&["man"]).ok().stdout.clone();
+    assert!(man.starts_with(".ie") && man.contains(".SH NAME"), "{}", &man[..man.len().min(200)]);
+    env.run(&["completions", "tcsh"]).code(2);
+}
