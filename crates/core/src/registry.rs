@@ -198,12 +198,28 @@ impl Registry {
             [] => {}
             many => return Err(ambiguous(space, name, &many.iter().map(|s| **s).collect::<Vec<_>>())),
         }
-        let candidates = slugs.iter().map(|s| s.as_str()).chain(match space {
-            Space::Area => self.areas.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
-            Space::Actor => self.actors.values().flat_map(|a| a.aliases.iter().map(String::as_str)).collect::<Vec<_>>(),
-        });
-        let hint =
-            closest(trimmed, candidates).map(|c| format!(" — did you mean {c:?}?")).unwrap_or_else(|| match space {
+        // (what to compare with, the slug it names)
+        let mut named: Vec<(&str, &str)> = slugs.iter().map(|s| (s.as_str(), s.as_str())).collect();
+        match space {
+            Space::Area => {
+                named.extend(self.areas.values().flat_map(|a| a.aliases.iter().map(|x| (x.as_str(), a.slug.as_str()))))
+            }
+            Space::Actor => {
+                named.extend(self.actors.values().flat_map(|a| a.aliases.iter().map(|x| (x.as_str(), a.slug.as_str()))))
+            }
+        }
+        // suggest an alias in the script it was typed in, else the slug
+        let hint = closest(trimmed, named.iter().map(|(text, _)| *text))
+            .map(|c| {
+                let slug = named.iter().find(|(text, _)| *text == c).map_or(c, |(_, slug)| *slug);
+                if trimmed.is_ascii() {
+                    slug
+                } else {
+                    c
+                }
+            })
+            .map(|c| format!(" — did you mean {c:?}?"))
+            .unwrap_or_else(|| match space {
                 Space::Area => " — register it first with an \"area\" event".to_string(),
                 Space::Actor => " — register it first with an \"actor\" event".to_string(),
             });

@@ -9,37 +9,50 @@ use crate::app::Globals;
 use crate::error::{output, CliError};
 use crate::render::Format;
 
-/// Append one event, as JSON with --json or on standard input.
+/// Append one event: typed as flags, as JSON with --json, or on standard input.
 ///
-/// The event is validated against the log (areas and actors must be
+/// `sijil append KIND --flag …` takes the kind's fields as flags (see
+/// `sijil append KIND --help`); it stores exactly the event the same JSON
+/// would. The event is validated against the log (areas and actors must be
 /// registered; aliases resolve to their slug), made durable, then its id
 /// and log position are printed. An id already in the log with the same
 /// content is a duplicate and changes nothing; with other content it is a
 /// conflict (exit 3).
 ///
-/// Example:
+/// Examples:
+///   sijil append curfew --areas ashrafiyeh,sheikh-maqsoud --at "2026-01-08 19:00" --actor internal-security --source SANA
 ///   sijil append --json '{"kind":"curfew","at":"2026-01-08T19:00","areas":["الأشرفية"],"actor":"internal-security","source":"SANA"}'
+///   echo '{"kind":"statement","at":"now","actor":"sdf","source":"SDF"}' | sijil append
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
+#[command(verbatim_doc_comment, args_conflicts_with_subcommands = true, subcommand_value_name = "KIND")]
 pub struct AppendArgs {
+    /// The event typed as flags: one subcommand per kind
+    #[command(subcommand)]
+    pub typed: Option<super::typed::Typed>,
+
     /// The event as one JSON object (else read from standard input)
     #[arg(long, value_name = "JSON")]
     pub json: Option<String>,
 
     /// Append only if the log's last position is N (else exit 3)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", global = true)]
     pub expect_seq: Option<u64>,
 
     /// Output: `table` (the default) prints a sentence, `json` an object
     /// with id, seq and whether it was a duplicate
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, global = true)]
     pub format: Option<Format>,
 }
 
 pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let text = match args.json {
-        Some(j) => j,
-        None => {
+    let text = match (args.typed, args.json) {
+        (Some(typed), _) => {
+            let zone = g.tz.unwrap_or(chrono_tz::UTC);
+            let now = g.now(zone)?.with_timezone(&zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            serde_json::Value::Object(typed.into_json(&now)).to_string()
+        }
+        (None, Some(j)) => j,
+        (None, None) => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
                 eprintln!("reading one event as JSON from standard input (end with Ctrl-D)…");

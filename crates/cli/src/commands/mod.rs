@@ -19,6 +19,7 @@ pub mod log;
 pub mod registry;
 pub mod show;
 pub mod state;
+pub mod typed;
 pub mod verify;
 
 /// sijil (سجل, "register"): an event-sourced incident log.
@@ -32,17 +33,17 @@ pub mod verify;
 Exit codes: 0 success, 1 runtime failure, 2 usage error or invalid input, 3 conflict.")]
 pub struct Cli {
     /// The log's folder [default: $SIJIL_DB, else a `sijil` folder in your data directory]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = "Global options")]
     pub db: Option<PathBuf>,
 
     /// Time zone for local times in input and output, an IANA name such as
     /// Asia/Damascus [default: $SIJIL_TZ, else the log's zone, else UTC]
-    #[arg(long, global = true, value_name = "ZONE")]
+    #[arg(long, global = true, value_name = "ZONE", help_heading = "Global options")]
     pub tz: Option<String>,
 
     /// Seconds to wait for a log that another sijil process is using
     /// [default: $SIJIL_LOCK_TIMEOUT, else 10]
-    #[arg(long, global = true, value_name = "SECS")]
+    #[arg(long, global = true, value_name = "SECS", help_heading = "Global options")]
     pub lock_timeout: Option<f64>,
 
     #[command(subcommand)]

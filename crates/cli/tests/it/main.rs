@@ -8,3 +8,4 @@ mod export;
 mod other_scenario;
 mod scenario;
 mod support;
+mod typed;

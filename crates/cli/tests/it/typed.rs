@@ -1,0 +1,115 @@
+//! Typed append: every event of the demo scenario typed as flags stores the
+//! same event, and the same state, as the NDJSON import.
+
+use serde_json::Value;
+
+use crate::support::{scenario_text, TestEnv};
+
+/// The command-line arguments that type `event` as flags.
+fn typed_args(event: &Value) -> Vec<String> {
+    let obj = event.as_object().expect("an event is an object");
+    let mut args = vec!["append".to_string(), obj["kind"].as_str().expect("a kind").to_string()];
+    for (key, value) in obj {
+        let flag = format!("--{}", key.replace('_', "-"));
+        match (key.as_str(), value) {
+            ("kind", _) => {}
+            ("source", Value::Object(src)) => {
+                for (k, v) in src {
+                    let flag = if k == "name" { "--source".to_string() } else { format!("--{}", k.replace('_', "-")) };
+                    args.extend([flag, v.as_str().expect("a string").to_string()]);
+                }
+            }
+            ("source", Value::String(name)) => args.extend(["--source".to_string(), name.clone()]),
+            ("terms", Value::Array(items)) => {
+                for t in items {
+                    args.extend([flag.clone(), t.as_str().expect("a term").to_string()]);
+                }
+            }
+            (_, Value::Array(items)) => {
+                let joined: Vec<&str> = items.iter().map(|i| i.as_str().expect("a string")).collect();
+                assert!(joined.iter().all(|s| !s.contains(',')), "{key}: a comma inside {joined:?}");
+                args.extend([flag, joined.join(",")]);
+            }
+            (_, Value::String(s)) => args.extend([flag, s.clone()]),
+            (_, other) => args.extend([flag, other.to_string()]),
+        }
+    }
+    args
+}
+
+fn without_log_fields(mut events: Vec<Value>) -> Vec<Value> {
+    for e in &mut events {
+        let m = e.as_object_mut().expect("an object");
+        m.remove("recorded_at");
+    }
+    events
+}
+
+#[test]
+fn the_demo_scenario_typed_as_flags_stores_the_same_events_and_state() {
+    let imported = TestEnv::aleppo();
+    let typed = TestEnv::with_zone("Asia/Damascus");
+    for line in scenario_text().lines() {
+        let event: Value = serde_json::from_str(line).expect("a scenario line is JSON");
+        let args = typed_args(&event);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        typed.run(&refs).ok();
+    }
+    assert_eq!(
+        without_log_fields(typed.log(&[])),
+        without_log_fields(imported.log(&[])),
+        "the typed log differs from the imported one"
+    );
+    for at in ["2026-01-08T22:00:00+03:00", "2026-01-09T05:00:00+03:00", "2026-01-09T10:00:00+03:00"] {
+        for known in ["#30", "#49", "#50"] {
+            assert_eq!(
+                typed.state(at, &["--known-at", known]),
+                imported.state(at, &["--known-at", known]),
+                "state at {at} known at {known}"
+            );
+        }
+    }
+}
+
+#[test]
+fn typed_flags_take_short_slugs_aliases_and_now() {
+    let env = TestEnv::aleppo();
+    let run = env
+        .run(&[
+            "append",
+            "curfew",
+            "--areas",
+            "ashrafiyeh,الشيخ مقصود",
+            "--at",
+            "2026-01-10 19:00",
+            "--actor",
+            "internal-security",
+            "--source",
+            "SANA",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(run["seq"], serde_json::json!(51));
+    let stored = env.log(&["--known-at", "#51", "--since", "2026-01-10"]);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["areas"], serde_json::json!(["aleppo/ashrafiyeh", "aleppo/sheikh-maqsoud"]));
+    assert_eq!(stored[0]["at"], serde_json::json!("2026-01-10T19:00:00+03:00"));
+    // `--at now` is the current time (here fixed by SIJIL_NOW)
+    let now = env
+        .run_env(
+            &[("SIJIL_NOW", "2026-01-11T08:00:00+03:00")],
+            &["append", "statement", "--at", "now", "--actor", "sdf", "--quote", "…", "--source", "SDF"],
+        )
+        .ok()
+        .stdout
+        .clone();
+    assert!(now.starts_with("appended ") && now.trim_end().ends_with("as #52"), "{now}");
+    let stored = env.log(&["--kind", "statement", "--since", "2026-01-11"]);
+    assert_eq!(stored[0]["at"], serde_json::json!("2026-01-11T05:00:00Z"));
+    // a typo in a kind is a usage error with a suggestion
+    let run = env.run(&["append", "sheling", "--at", "now"]);
+    run.code(2);
+    assert!(run.stderr.contains("shelling"), "{}", run.stderr);
+}
