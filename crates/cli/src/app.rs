@@ -90,7 +90,8 @@ impl Globals {
                         return Err(sijil_store::OpenError::Locked(p));
                     }
                     if !told {
-                        eprintln!("waiting for the log at {} (in use by another sijil process)…", p.display());
+                        let msg = format!("waiting for the log at {} (in use by another sijil process)…", p.display());
+                        eprintln!("{}", crate::style::notice(&msg));
                         told = true;
                     }
                     std::thread::sleep(Duration::from_millis(50));

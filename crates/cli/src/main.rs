@@ -10,6 +10,7 @@ mod app;
 mod commands;
 mod error;
 mod render;
+mod style;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -26,10 +27,13 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        eprintln!("error: internal error ({msg}); the log was not changed by this failure — please report it");
+        eprintln!("error: internal error ({msg}); please report it, and run `sijil verify` to check the log");
     }));
     let cli = match commands::Cli::try_parse() {
-        Ok(cli) => cli,
+        Ok(cli) => {
+            style::init(cli.color);
+            cli
+        }
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
@@ -54,9 +58,9 @@ fn report(e: &CliError) -> ExitCode {
     for d in &e.details {
         let _ = writeln!(err, "{d}");
     }
-    let _ = writeln!(err, "error: {}", e.message);
+    let _ = writeln!(err, "{} {}", style::error("error:"), e.message);
     for h in &e.hints {
-        let _ = writeln!(err, "hint: {h}");
+        let _ = writeln!(err, "{} {h}", style::hint("hint:"));
     }
     ExitCode::from(e.kind.exit_code())
 }

@@ -130,7 +130,11 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz) -> Vec<[String; 4]> {
 pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Result<()> {
     let known = state.known_at.as_deref().unwrap_or("everything recorded");
     let offset = state.at.with_timezone(&zone).format("%:z");
-    writeln!(out, "Situation at {} ({} {offset})", short(state.at, zone), zone.name())?;
+    writeln!(
+        out,
+        "{}",
+        crate::style::heading(&format!("Situation at {} ({} {offset})", short(state.at, zone), zone.name()))
+    )?;
     writeln!(out, "As known: {known} (log position #{}); times in {} {offset}", state.seq, zone.name())?;
     let mut t = new_table();
     t.set_header(vec!["Area", "What", "Who", "When", "Source"]);
@@ -170,7 +174,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Res
     if state.casualties.is_empty() {
         writeln!(out, "No casualty claims.")?;
     } else {
-        writeln!(out, "Casualty claims, side by side (sources are never summed):")?;
+        writeln!(out, "{}", crate::style::heading("Casualty claims, side by side (sources are never summed):"))?;
         let mut c = new_table();
         c.set_header(vec!["Source", "Killed", "Wounded", "Civilian", "As of", "Areas"]);
         for x in &state.casualties {

@@ -124,11 +124,18 @@ pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), Cli
         return Err(CliError::input(format!("{what} holds no events")));
     }
     let mut pending = g.open_for_append()?;
-    let batch = pending.admit(lines.iter().map(|(n, l)| (*n, l.as_deref().map_err(Clone::clone))))?;
+    let bar = crate::style::progress(lines.len() as u64, "checking");
+    let batch =
+        pending.admit(lines.iter().inspect(|_| bar.inc(1)).map(|(n, l)| (*n, l.as_deref().map_err(Clone::clone))))?;
+    bar.finish_and_clear();
     if !batch.errors.is_empty() {
         return Err(batch.into_error(&what));
     }
-    let (_, done) = pending.commit(g, &batch.events, None)?;
+    let bar =
+        crate::style::spinner(batch.events.len() as u64, &format!("writing {} events durably…", batch.events.len()));
+    let committed = pending.commit(g, &batch.events, None);
+    bar.finish_and_clear();
+    let (_, done) = committed?;
     let appended = batch.events.len();
     match args.format.unwrap_or(Format::Table) {
         Format::Json | Format::Ndjson => crate::commands::write_json(

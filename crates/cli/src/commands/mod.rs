@@ -46,6 +46,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SECS", help_heading = "Global options")]
     pub lock_timeout: Option<f64>,
 
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is
+    /// set), always, never
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN", help_heading = "Global options")]
+    pub color: crate::style::ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -29,7 +29,14 @@ pub struct VerifyArgs {
 
 pub fn run(g: &Globals, args: VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let session = g.open()?;
-    let v = session.store.verify(|_| {})?;
+    let bar = crate::style::progress(session.store.head()?.seq, "verifying");
+    let checked = session.store.verify(|seq| {
+        if seq % 1024 == 0 {
+            bar.set_position(seq)
+        }
+    });
+    bar.finish_and_clear();
+    let v = checked?;
     let hash = sijil_store::record::hex(&v.head.hash);
     if args.json {
         super::write_json(
