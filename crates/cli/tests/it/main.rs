@@ -2,6 +2,8 @@
 //! test in its own temporary folder with a cleared environment.
 
 mod contract;
+mod corpus;
+mod crash;
 mod discovery;
 mod errors;
 mod export;
