@@ -331,7 +331,7 @@ pub fn admit_lines<'a>(
         };
         match ctx.admit_with(line, Uuid::now_v7(), lookup) {
             Ok(Admitted::New(e)) => {
-                ctx.learn(&e);
+                ctx.learn_admitted(&e);
                 batch.events.push(e);
             }
             Ok(Admitted::Duplicate(id)) => batch.duplicates.push(id),

@@ -105,6 +105,8 @@ pub struct Context {
     /// Corrections and retractions learned of events it did not learn
     /// itself (they are in the store): (corrected_by, retracted_by).
     standing: HashMap<Uuid, (Option<Uuid>, Option<Uuid>)>,
+    /// Ids learned through [`Context::learn_admitted`]: this input's.
+    batch: std::collections::HashSet<Uuid>,
 }
 
 impl Context {
@@ -116,6 +118,7 @@ impl Context {
             registry: Registry::default(),
             events: HashMap::new(),
             standing: HashMap::new(),
+            batch: Default::default(),
         }
     }
 
@@ -161,6 +164,14 @@ impl Context {
             }
         }
         self.events.insert(e.id, Summary::of(e, &e.canonical_json(), self.log_zone));
+    }
+
+    /// Takes in an event just admitted from the input being validated, so
+    /// that later lines can refer to it (and a repeat of its id is told
+    /// apart from one already stored).
+    pub fn learn_admitted(&mut self, e: &Event) {
+        self.batch.insert(e.id);
+        self.learn(e);
     }
 
     /// Takes in an `area` or `actor` definition for name resolution only:
@@ -210,6 +221,11 @@ impl Context {
         if let Some(known) = self.summary(&event.id, lookup)? {
             return if known.digest == digest(&event) {
                 Ok(Admitted::Duplicate(event.id))
+            } else if self.batch.contains(&event.id) {
+                Err(Rejection::Conflict(format!(
+                    "id {} is given to another event earlier in this input; give each event its own id",
+                    event.id
+                )))
             } else {
                 Err(Rejection::Conflict(format!(
                     "id {} is already in the log with different content; give the new event another id, or use \"corrects\" to replace the old one",

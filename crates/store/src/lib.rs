@@ -43,6 +43,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SubsecRound, Utc};
+use sha2::Digest;
 use sijil_core::{Event, Recorded};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
@@ -61,7 +62,7 @@ const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
 /// The largest stored record, in bytes.
 pub const MAX_RECORD: usize = 96 * 1024;
 /// How long `open` waits for a lock that sled has not yet let go of.
-const LOCK_WAIT: Duration = Duration::from_secs(1);
+const LOCK_WAIT: Duration = Duration::from_millis(250);
 
 const KEY_FORMAT: &[u8] = b"format";
 const KEY_ZONE: &[u8] = b"zone";
@@ -178,6 +179,8 @@ pub struct Store {
     registry: sled::Tree,
     /// Event id → ids of the correction and the retraction that name it.
     standing: sled::Tree,
+    /// Records found past the head on open (position ‖ digest → record).
+    quarantine: sled::Tree,
     zone: String,
     writer: Mutex<()>,
 }
@@ -276,6 +279,7 @@ impl Store {
             meta: tree("meta")?,
             registry: tree("registry")?,
             standing: tree("standing")?,
+            quarantine: tree("quarantine")?,
             path: path.to_path_buf(),
             db,
             zone: String::new(),
@@ -334,7 +338,13 @@ impl Store {
     fn discard_past_head(&self, head: u64) -> std::io::Result<()> {
         let mut stray = false;
         for item in self.events.range(key(head + 1)..) {
-            let (k, _) = item.map_err(io)?;
+            let (k, v) = item.map_err(io)?;
+            // never acknowledged, so not part of the log; but nothing stored
+            // is destroyed: a head lowered behind sijil's back must not
+            // erase committed records, so they are set aside, not deleted
+            let mut qkey = k.to_vec();
+            qkey.extend_from_slice(&sha2::Sha256::digest(&v)[..8]);
+            self.quarantine.insert(qkey, v).map_err(io)?;
             self.events.remove(k).map_err(io)?;
             stray = true;
         }
@@ -540,6 +550,12 @@ impl Store {
         let v = standing_value(v);
         let half = |h: usize| Uuid::from_slice(&v[h * 16..h * 16 + 16]).ok().filter(|u| !u.is_nil());
         Ok((half(0), half(1)))
+    }
+
+    /// How many records were found past the head when the log was opened
+    /// (left by interrupted appends) and set aside.
+    pub fn set_aside(&self) -> usize {
+        self.quarantine.len()
     }
 
     /// The `area` and `actor` events, in log order: all that name

@@ -46,6 +46,7 @@ pub fn run(g: &Globals, args: VerifyArgs, out: &mut dyn Write) -> Result<(), Cli
                 "records": v.records,
                 "head": {"seq": v.head.seq, "hash": hash, "recorded_at": sijil_core::time::utc_text(v.head.recorded_at)},
                 "first_bad": v.first_bad.as_ref().map(|(seq, why)| json!({"seq": seq, "reason": why})),
+                "set_aside": session.store.set_aside(),
             }),
         )?;
     }
@@ -54,12 +55,26 @@ pub fn run(g: &Globals, args: VerifyArgs, out: &mut dyn Write) -> Result<(), Cli
             if !args.json {
                 writeln!(out, "the log is sound: {} records, head #{} {hash}", v.records, v.head.seq)
                     .map_err(output)?;
+                let aside = session.store.set_aside();
+                if aside > 0 {
+                    writeln!(
+                        out,
+                        "{aside} record{} left past the head by interrupted appends (never acknowledged) are kept aside",
+                        if aside == 1 { "" } else { "s" }
+                    )
+                    .map_err(output)?;
+                }
             }
             Ok(())
         }
-        Some((seq, why)) => Err(CliError::runtime(format!("record #{seq} is bad: {why}")).hint(format!(
-            "records #1–#{} are sound; keep a copy of the log folder before any repair",
-            seq.saturating_sub(1)
-        ))),
+        Some((seq, why)) => {
+            let sound = match seq {
+                0 | 1 => "no record before it".to_string(),
+                2 => "record #1 is sound".to_string(),
+                n => format!("records #1–#{} are sound", n - 1),
+            };
+            Err(CliError::runtime(format!("record #{seq} is bad: {why}"))
+                .hint(format!("{sound}; keep a copy of the log folder before any repair")))
+        }
     }
 }
