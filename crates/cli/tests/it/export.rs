@@ -16,11 +16,7 @@ use chrono::{DateTime, Duration, SecondsFormat};
 use serde_json::Value;
 use sijil_core::export::{ACLED_COLUMNS, CLAIM_COLUMNS, HXL_TAGS};
 
-use crate::support::{scenario_text, TestEnv};
-
-fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden")
-}
+use crate::support::{golden, scenario_text, TestEnv};
 
 /// The demo's one recording time, as JSON shows it and as a Unix time.
 fn recorded(env: &TestEnv) -> (String, i64) {
@@ -35,28 +31,6 @@ fn recorded(env: &TestEnv) -> (String, i64) {
 /// Replaces the recording time where an export shows it.
 fn normalise(text: &str, (recorded_at, unix): &(String, i64)) -> String {
     text.replace(recorded_at.as_str(), "<recorded_at>").replace(&format!(",{unix}\n"), ",<timestamp>\n")
-}
-
-/// Compares with the golden file byte for byte (or writes it under `SIJIL_BLESS`).
-#[track_caller]
-fn golden(name: &str, actual: &str) {
-    let path = golden_dir().join(name);
-    if std::env::var_os("SIJIL_BLESS").is_some() {
-        std::fs::create_dir_all(golden_dir()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("golden file {} is missing ({e}); run with SIJIL_BLESS=1", path.display()));
-    if want != actual {
-        let line = want.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(want.lines().count());
-        panic!(
-            "{name} differs from its golden file at line {}:\n  want {}\n  got  {}",
-            line + 1,
-            want.lines().nth(line).unwrap_or("<end>"),
-            actual.lines().nth(line).unwrap_or("<end>")
-        );
-    }
 }
 
 const LEFT_OUT: &str = "left out 12 statements and 2 casualty reports, which ACLED does not code as events\n";

@@ -10,4 +10,5 @@ mod export;
 mod other_scenario;
 mod scenario;
 mod support;
+mod tables;
 mod typed;

@@ -343,3 +343,31 @@ pub fn state_digest(state: &Value) -> BTreeMap<String, String> {
         .map(|k| (k.clone(), area_digest(state, k)))
         .collect()
 }
+
+/// The folder of golden files, next to the tests.
+pub fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden")
+}
+
+/// Compares `actual` with the golden file `name` byte for byte (or writes
+/// it when `SIJIL_BLESS` is set: then review the diff line by line).
+#[track_caller]
+pub fn golden(name: &str, actual: &str) {
+    let path = golden_dir().join(name);
+    if std::env::var_os("SIJIL_BLESS").is_some() {
+        std::fs::create_dir_all(golden_dir()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("golden file {} is missing ({e}); run with SIJIL_BLESS=1", path.display()));
+    if want != actual {
+        let line = want.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(want.lines().count());
+        panic!(
+            "{name} differs from its golden file at line {}:\n  want {}\n  got  {}",
+            line + 1,
+            want.lines().nth(line).unwrap_or("<end>"),
+            actual.lines().nth(line).unwrap_or("<end>")
+        );
+    }
+}
