@@ -244,6 +244,14 @@ impl Session {
         Time::parse(text, self.zone).map(|t| t.start(self.zone)).map_err(|e| CliError::input(format!("{flag}: {e}")))
     }
 
+    /// Reads `--at` (default: `now`).
+    pub fn at_or_now(&self, text: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>, CliError> {
+        match text {
+            Some(t) => self.valid_time("--at", t, now),
+            None => Ok(now),
+        }
+    }
+
     /// Reads `--known-at`: `#N` for a log position, else a time.
     pub fn known_at(&self, text: Option<&str>, now: DateTime<Utc>) -> Result<KnownAt, CliError> {
         let Some(text) = text else {
@@ -273,6 +281,20 @@ impl Session {
                 .map_err(|m| CliError::input(format!("--area: {m}"))),
         }
     }
+}
+
+/// Reads `--kind` values, naming the known kinds on a mistake.
+pub fn parse_kinds(names: &[String]) -> Result<Vec<sijil_core::Kind>, CliError> {
+    use sijil_core::Kind;
+    names
+        .iter()
+        .map(|k| {
+            Kind::parse(k.trim()).ok_or_else(|| {
+                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                CliError::input(format!("--kind: unknown kind {k:?}; known kinds: {}", known.join(", ")))
+            })
+        })
+        .collect()
 }
 
 /// Validation's view of the stored events: an event by id, with the

@@ -271,20 +271,8 @@ pub fn run(g: &Globals, args: ExportArgs, out: &mut dyn Write) -> Result<(), Cli
     let plan = plan(&args)?;
     let session = g.open()?;
     let now = g.now(session.zone)?;
-    let kinds = args
-        .kind
-        .iter()
-        .map(|k| {
-            Kind::parse(k.trim()).ok_or_else(|| {
-                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                CliError::input(format!("--kind: unknown kind {k:?}; known kinds: {}", known.join(", ")))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let at = match &args.at {
-        Some(t) => session.valid_time("--at", t, now)?,
-        None => now,
-    };
+    let kinds = crate::app::parse_kinds(&args.kind)?;
+    let at = session.at_or_now(args.at.as_deref(), now)?;
     let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
     let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
@@ -518,14 +506,14 @@ fn feature_collection(
 /// A file that appears under its name only once it is whole: written to a
 /// temporary file beside it (created like any new file, so the user's umask
 /// applies), synced, then renamed over the name.
-struct AtomicFile {
+pub(crate) struct AtomicFile {
     file: Option<File>,
     tmp: PathBuf,
     target: PathBuf,
 }
 
 impl AtomicFile {
-    fn create(target: &Path) -> io::Result<AtomicFile> {
+    pub(crate) fn create(target: &Path) -> io::Result<AtomicFile> {
         let name =
             target.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
         let dir = match target.parent() {
@@ -537,7 +525,7 @@ impl AtomicFile {
         Ok(AtomicFile { file: Some(file), tmp, target: target.to_path_buf() })
     }
 
-    fn commit(mut self) -> io::Result<()> {
+    pub(crate) fn commit(mut self) -> io::Result<()> {
         if let Some(f) = self.file.take() {
             f.sync_all()?;
         }

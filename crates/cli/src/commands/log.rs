@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Args;
 use serde_json::{json, Value};
-use sijil_core::{Kind, Recorded, Timeline};
+use sijil_core::{Recorded, Timeline};
 
 use crate::app::Globals;
 use crate::error::{output, CliError};
@@ -70,16 +70,7 @@ pub fn entry_json(r: &Recorded, timeline: &Timeline) -> Value {
 pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let session = g.open()?;
     let now = g.now(session.zone)?;
-    let kinds = args
-        .kind
-        .iter()
-        .map(|k| {
-            Kind::parse(k.trim()).ok_or_else(|| {
-                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                CliError::input(format!("--kind: unknown kind {k:?}; known kinds: {}", known.join(", ")))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let kinds = crate::app::parse_kinds(&args.kind)?;
     let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
     let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;

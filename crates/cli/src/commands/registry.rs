@@ -59,10 +59,7 @@ pub struct RegistryView {
 fn registry_at(g: &Globals, view: &RegistryView) -> Result<(sijil_core::Registry, Format), CliError> {
     let session = g.open()?;
     let now = g.now(session.zone)?;
-    let at = match &view.at {
-        Some(t) => session.valid_time("--at", t, now)?,
-        None => now,
-    };
+    let at = session.at_or_now(view.at.as_deref(), now)?;
     let known_at = session.known_at(view.known_at.as_deref(), now)?;
     let timeline = session.timeline(known_at)?;
     Ok((timeline.registry_at(at), super::choose_format(view.format, Format::Json)))

@@ -46,10 +46,7 @@ pub struct StateArgs {
 pub fn run(g: &Globals, args: StateArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let session = g.open()?;
     let now = g.now(session.zone)?;
-    let at = match &args.at {
-        Some(t) => session.valid_time("--at", t, now)?,
-        None => now,
-    };
+    let at = session.at_or_now(args.at.as_deref(), now)?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
     let timeline = session.timeline(known_at)?;
     let area = session.area(&timeline, args.area.as_deref())?;
