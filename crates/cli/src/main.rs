@@ -10,6 +10,7 @@ mod app;
 mod commands;
 mod error;
 mod render;
+mod report;
 mod style;
 
 use std::io::Write;

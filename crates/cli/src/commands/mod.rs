@@ -17,6 +17,7 @@ pub mod import;
 pub mod init;
 pub mod log;
 pub mod registry;
+pub mod report;
 pub mod show;
 pub mod state;
 pub mod typed;
@@ -65,6 +66,7 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Demo(demo::DemoArgs),
     Export(export::ExportArgs),
+    Report(report::ReportArgs),
     Show(show::ShowArgs),
     Areas(registry::AreasArgs),
     Actors(registry::ActorsArgs),
@@ -84,6 +86,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Verify(a) => verify::run(&globals, a, out),
         Command::Demo(a) => demo::run(&globals, a, out),
         Command::Export(a) => export::run(&globals, a, out),
+        Command::Report(a) => report::run(&globals, a, out),
         Command::Show(a) => show::run(&globals, a, out),
         Command::Areas(a) => registry::run_areas(&globals, a, out),
         Command::Actors(a) => registry::run_actors(&globals, a, out),

@@ -10,7 +10,6 @@
 //! `SIJIL_BLESS=1` and review the diff line by line.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, SecondsFormat};
 use serde_json::Value;

@@ -8,6 +8,7 @@ mod discovery;
 mod errors;
 mod export;
 mod other_scenario;
+mod report;
 mod scenario;
 mod support;
 mod tables;

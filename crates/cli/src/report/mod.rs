@@ -1,0 +1,340 @@
+//! The situation report: one self-contained HTML page (inline CSS and SVG,
+//! no script, nothing fetched at view time) drawn from a [`Timeline`] and
+//! the [`State`] at `--at`.
+//!
+//! This file gathers what the page shows (lanes of bars and marks, the
+//! time axis, casualty series, map points) as plain data; `svg.rs` draws
+//! the charts and `html.rs` lays out the page and escapes every string that
+//! came from the log.
+
+mod html;
+mod svg;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use sijil_core::event::Event;
+use sijil_core::export::{Exporter, Selection};
+use sijil_core::projection::State;
+use sijil_core::{Kind, Registry, Timeline};
+
+/// Everything a report is drawn from.
+pub struct Report<'a> {
+    /// The fold, already cut at `--known-at`.
+    pub timeline: &'a Timeline,
+    /// The state at `at`.
+    pub state: &'a State,
+    pub at: DateTime<Utc>,
+    /// The zone times are shown in.
+    pub zone: Tz,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Keep this area and the areas under it.
+    pub area: Option<String>,
+}
+
+/// A durative event drawn as a bar in one lane.
+#[derive(Debug, Clone)]
+pub(crate) struct Bar<'a> {
+    pub event: &'a Event,
+    pub seq: u64,
+    pub start: DateTime<Utc>,
+    /// `None`: still in force as far as the log knows.
+    pub end: Option<DateTime<Utc>>,
+    /// The area is a crossing the event passes through (`via`).
+    pub via: bool,
+}
+
+/// A point event drawn as a mark in one lane.
+#[derive(Debug, Clone)]
+pub(crate) struct Mark<'a> {
+    pub event: &'a Event,
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    /// The event's time is a day: the mark stands for the whole day.
+    pub day_end: Option<DateTime<Utc>>,
+}
+
+/// One area's lane of the timeline.
+#[derive(Debug, Clone)]
+pub(crate) struct Lane<'a> {
+    pub slug: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub bars: Vec<Bar<'a>>,
+    pub marks: Vec<Mark<'a>>,
+}
+
+/// The time axis shared by the timeline and the casualty chart.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Axis {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Axis {
+    /// The fraction of the axis at `t` (may fall outside 0..=1).
+    pub fn frac(&self, t: DateTime<Utc>) -> f64 {
+        let span = (self.to - self.from).num_seconds().max(1) as f64;
+        (t - self.from).num_seconds() as f64 / span
+    }
+
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        t >= self.from && t <= self.to
+    }
+}
+
+/// One source's running casualty figures: (valid time, killed, wounded).
+#[derive(Debug, Clone)]
+pub(crate) struct Series {
+    pub source: String,
+    pub points: Vec<(DateTime<Utc>, Option<u64>, Option<u64>)>,
+}
+
+/// An area placed on the map sketch.
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    pub slug: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub incidents: u64,
+    /// What is in force at `--at`, in legend order: ceasefire, curfew,
+    /// evacuation, ultimatum (pending), deployment.
+    pub in_force: Vec<&'static str>,
+}
+
+impl<'a> Report<'a> {
+    /// The whole page.
+    pub fn html(&self) -> String {
+        html::page(self)
+    }
+
+    fn zone_of_log(&self) -> Tz {
+        self.timeline.zone()
+    }
+
+    /// The registry used for names and places: as defined at `--at`, with
+    /// areas defined only later taken from the latest definitions.
+    fn registry(&self) -> Registry {
+        self.timeline.registry_at(self.at)
+    }
+
+    fn keeps_area(&self, slug: &str) -> bool {
+        match &self.area {
+            None => true,
+            Some(a) => self.timeline.registry().is_within(slug, a),
+        }
+    }
+
+    /// The selection `sijil log` and `sijil export` would make.
+    pub(crate) fn selection(&self) -> Selection {
+        Selection { area: self.area.clone(), since: self.since, until: self.until, kinds: Vec::new() }
+    }
+
+    /// The lanes, one per area the report covers, in slug order (parents
+    /// before the areas under them).
+    pub(crate) fn lanes(&self) -> Vec<Lane<'a>> {
+        let now = self.registry();
+        let all = self.timeline.registry();
+        let mut lanes: Vec<Lane<'a>> = all
+            .areas()
+            .filter(|d| self.keeps_area(&d.slug))
+            .map(|d| {
+                let d = now.area(&d.slug).unwrap_or(d);
+                Lane {
+                    slug: d.slug.clone(),
+                    name: d.name.clone(),
+                    name_ar: d.name_ar.clone(),
+                    bars: Vec::new(),
+                    marks: Vec::new(),
+                }
+            })
+            .collect();
+        let zone = self.zone_of_log();
+        for r in self.timeline.current_in_valid_order() {
+            let e = &r.event;
+            if e.kind.is_reference() || matches!(e.kind, Kind::Retraction | Kind::Ended) {
+                continue;
+            }
+            let Some(at) = e.at else { continue };
+            let start = at.start(zone);
+            if e.kind.is_durative() {
+                let end = self.end_of(e);
+                let overlaps =
+                    self.until.is_none_or(|u| start < u) && self.since.is_none_or(|s| end.is_none_or(|x| x > s));
+                if !overlaps {
+                    continue;
+                }
+                for (slugs, via) in [(&e.areas, false), (&e.via, true)] {
+                    for a in slugs {
+                        if let Some(l) = lanes.iter_mut().find(|l| &l.slug == a) {
+                            l.bars.push(Bar { event: e, seq: r.seq, start, end, via });
+                        }
+                    }
+                }
+            } else {
+                if self.since.is_some_and(|s| start < s) || self.until.is_some_and(|u| start >= u) {
+                    continue;
+                }
+                let day_end = at.is_day().then(|| at.end(zone));
+                for a in &e.areas {
+                    if let Some(l) = lanes.iter_mut().find(|l| &l.slug == a) {
+                        l.marks.push(Mark { event: e, seq: r.seq, at: start, day_end });
+                    }
+                }
+            }
+        }
+        lanes
+    }
+
+    /// When a durative event stops being in force: its deadline for an
+    /// ultimatum; else its `until` or `ended` time, or (for a deployment)
+    /// the first withdrawal of the same actor from one of its areas.
+    pub(crate) fn end_of(&self, e: &Event) -> Option<DateTime<Utc>> {
+        let zone = self.zone_of_log();
+        if e.kind == Kind::Ultimatum {
+            return e.deadline.map(|d| d.end(zone));
+        }
+        let mut end = self.timeline.effective_end(e);
+        if e.kind == Kind::Deployment {
+            let start = e.at.map(|a| a.start(zone));
+            for r in self.timeline.records() {
+                let w = &r.event;
+                if w.kind == Kind::Withdrawal
+                    && self.timeline.is_current(&w.id)
+                    && w.actor == e.actor
+                    && w.areas.iter().any(|a| e.areas.contains(a))
+                {
+                    if let (Some(t), Some(s)) = (w.at.map(|a| a.start(zone)), start) {
+                        if t >= s {
+                            end = Some(end.map_or(t, |x| x.min(t)));
+                        }
+                    }
+                }
+            }
+        }
+        end
+    }
+
+    /// The time axis: `--since`/`--until` when given, else from the first
+    /// to the last time drawn, widened to take in `--at` when it is near,
+    /// and rounded out to whole hours.
+    pub(crate) fn axis(&self, lanes: &[Lane<'_>], series: &[Series]) -> Axis {
+        let mut times: Vec<DateTime<Utc>> = Vec::new();
+        for l in lanes {
+            for b in &l.bars {
+                times.push(b.start);
+                times.extend(b.end);
+            }
+            for m in &l.marks {
+                times.push(m.at);
+                times.extend(m.day_end);
+            }
+        }
+        for s in series {
+            times.extend(s.points.iter().map(|p| p.0));
+        }
+        let lo = times.iter().min().copied().unwrap_or(self.at - Duration::hours(12));
+        let hi = times.iter().max().copied().unwrap_or(self.at + Duration::hours(12));
+        let (mut lo, mut hi) = (lo.min(hi - Duration::hours(1)), hi.max(lo + Duration::hours(1)));
+        // take --at in unless it is far off (then the charts say so instead)
+        let span = hi - lo;
+        if self.at < lo && lo - self.at <= span {
+            lo = self.at;
+        }
+        if self.at > hi && self.at - hi <= span {
+            hi = self.at;
+        }
+        let hour = 3600;
+        let floor = |t: DateTime<Utc>| DateTime::from_timestamp(t.timestamp().div_euclid(hour) * hour, 0).unwrap_or(t);
+        let ceil = |t: DateTime<Utc>| {
+            DateTime::from_timestamp((t.timestamp() + hour - 1).div_euclid(hour) * hour, 0).unwrap_or(t)
+        };
+        let mut from = self.since.unwrap_or_else(|| floor(lo));
+        let mut to = self.until.unwrap_or_else(|| ceil(hi + Duration::minutes(30)));
+        if to <= from {
+            to = from + Duration::hours(1);
+        }
+        if from >= to {
+            from = to - Duration::hours(1);
+        }
+        Axis { from, to }
+    }
+
+    /// Each source's running figures, from the casualties export.
+    pub(crate) fn series(&self) -> Vec<Series> {
+        let sel = Selection { area: self.area.clone(), since: None, until: None, kinds: Vec::new() };
+        let cas = Exporter::new(self.timeline, sel).casualties();
+        let mut out: Vec<Series> = Vec::new();
+        for c in cas.claims {
+            let i = match out.iter().position(|s| s.source == c.source) {
+                Some(i) => i,
+                None => {
+                    out.push(Series { source: c.source.clone(), points: Vec::new() });
+                    out.len() - 1
+                }
+            };
+            out[i].points.push((c.at, c.source_killed, c.source_wounded));
+        }
+        out
+    }
+
+    /// The areas with coordinates of their own, with what is in force at
+    /// `--at`; the second value names those without.
+    pub(crate) fn places(&self) -> (Vec<Place>, Vec<String>) {
+        let now = self.registry();
+        let mut places = Vec::new();
+        let mut unplaced = Vec::new();
+        for d in self.timeline.registry().areas().filter(|d| self.keeps_area(&d.slug)) {
+            let d = now.area(&d.slug).unwrap_or(d);
+            let a = self.state.areas.get(&d.slug);
+            let (Some(lat), Some(lon)) = (d.lat, d.lon) else {
+                unplaced.push(d.name.clone());
+                continue;
+            };
+            let mut in_force = Vec::new();
+            if let Some(a) = a {
+                for (k, word) in
+                    [(Kind::Ceasefire, "ceasefire"), (Kind::Curfew, "curfew"), (Kind::Evacuation, "evacuation")]
+                {
+                    if a.active.iter().any(|x| x.kind == k) {
+                        in_force.push(word);
+                    }
+                }
+                if a.deadlines.iter().any(|d| d.status == "pending") {
+                    in_force.push("ultimatum");
+                }
+                if !a.forces.is_empty() {
+                    in_force.push("deployment");
+                }
+            }
+            places.push(Place {
+                slug: d.slug.clone(),
+                name: d.name.clone(),
+                name_ar: d.name_ar.clone(),
+                lat,
+                lon,
+                incidents: a.map_or(0, |a| a.incidents),
+                in_force,
+            });
+        }
+        (places, unplaced)
+    }
+
+    /// The English name of an area or actor slug, else the slug.
+    pub(crate) fn area_name(&self, slug: &str) -> (String, Option<String>) {
+        let reg = self.timeline.registry();
+        match reg.area(slug) {
+            Some(d) => (d.name.clone(), d.name_ar.clone()),
+            None => (slug.to_string(), None),
+        }
+    }
+
+    pub(crate) fn actor_name(&self, slug: &str) -> (String, Option<String>) {
+        match self.timeline.registry().actor(slug) {
+            Some(d) => (d.name.clone(), d.name_ar.clone()),
+            None => (slug.to_string(), None),
+        }
+    }
+}
