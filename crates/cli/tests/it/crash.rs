@@ -33,6 +33,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -103,6 +104,18 @@ fn sijil(env: &TestEnv) -> Command {
         .env("SIJIL_DB", env.db())
         .current_dir(env.dir())
         .stdin(Stdio::null());
+    // A shell starts background jobs with SIGINT ignored, and an ignored
+    // signal stays ignored across exec: give the child the default
+    // dispositions, as a terminal user's sijil has them.
+    // SAFETY: between fork and exec only async-signal-safe calls are
+    // made, and signal(2) is one.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            Ok(())
+        });
+    }
     cmd
 }
 
