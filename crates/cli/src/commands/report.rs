@@ -67,10 +67,7 @@ pub struct ReportArgs {
 pub fn run(g: &Globals, args: ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let session = g.open()?;
     let now = g.now(session.zone)?;
-    let at = match &args.at {
-        Some(t) => session.valid_time("--at", t, now)?,
-        None => now,
-    };
+    let at = session.at_or_now(args.at.as_deref(), now)?;
     let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
     let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
     if let (Some(s), Some(u)) = (since, until) {
