@@ -6,11 +6,17 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sijil_core::{Admitted, Context, Event, KnownAt, Lookup, NoLookup, Rejection, Summary, Time, Timeline};
+use sijil_core::{
+    Admitted, Context, Event, KnownAt, Ledger, Lookup, NoLookup, Registry, Rejection, Summary, Time, Timeline,
+};
 use sijil_store::Store;
 use uuid::Uuid;
 
 use crate::error::{CliError, Kind};
+
+/// How many records a state read folds after the latest checkpoint before
+/// it takes a new one.
+pub const CHECKPOINT_GAP: u64 = 4096;
 
 /// The global options, parsed and checked.
 #[derive(Debug, Clone)]
@@ -235,6 +241,39 @@ impl Session {
         Ok(t)
     }
 
+    /// The ledger of the whole log, for state reads at any (T, K): the
+    /// latest checkpoint, then the records after it. When that leaves more
+    /// than [`CHECKPOINT_GAP`] records to fold, a new checkpoint is taken at
+    /// the head. A checkpoint that cannot be read is ignored (it is a
+    /// cache: the log alone gives the same answers).
+    pub fn ledger(&self) -> Result<Ledger, CliError> {
+        let head = self.store.head()?.seq;
+        let cached = match self.store.checkpoint() {
+            Ok(Some((seq, bytes))) => Ledger::decode(&bytes, self.log_zone).ok().filter(|l| l.seq() == seq),
+            _ => None,
+        };
+        let mut ledger = cached.unwrap_or_else(|| Ledger::new(self.log_zone));
+        let from = ledger.seq();
+        for r in self.store.scan_from(from + 1, head) {
+            ledger.apply(&r?);
+        }
+        if head - from >= CHECKPOINT_GAP {
+            let _ = self.store.put_checkpoint(head, &ledger.encode());
+        }
+        Ok(ledger)
+    }
+
+    /// Resolves `--area` in a registry.
+    pub fn area_in(&self, registry: &Registry, name: Option<&str>) -> Result<Option<String>, CliError> {
+        match name {
+            None => Ok(None),
+            Some(n) => registry
+                .resolve(sijil_core::Space::Area, n)
+                .map(Some)
+                .map_err(|m| CliError::input(format!("--area: {m}"))),
+        }
+    }
+
     /// Reads a valid-time argument (`--at`, `--since`, `--until`): `now`, a
     /// time, a local time in the zone, or a date (its first instant).
     pub fn valid_time(&self, flag: &str, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CliError> {
@@ -272,14 +311,7 @@ impl Session {
 
     /// Resolves `--area` to a slug of the log.
     pub fn area(&self, timeline: &Timeline, name: Option<&str>) -> Result<Option<String>, CliError> {
-        match name {
-            None => Ok(None),
-            Some(n) => timeline
-                .registry()
-                .resolve(sijil_core::Space::Area, n)
-                .map(Some)
-                .map_err(|m| CliError::input(format!("--area: {m}"))),
-        }
+        self.area_in(timeline.registry(), name)
     }
 }
 
@@ -380,4 +412,168 @@ impl Batch {
         err.details = self.errors.into_iter().map(|(line, m, _)| format!("line {line}: {m}")).collect();
         err
     }
+}
+
+/// What an import did.
+pub struct Imported {
+    pub appended: usize,
+    pub duplicates: usize,
+    /// Positions of the first and last event appended (`last` is the head
+    /// when nothing was appended).
+    pub first: u64,
+    pub last: u64,
+}
+
+/// Imports lines into the log, all or nothing, streaming: each line is
+/// validated against the log and the lines before it, and handed to the
+/// store's importer, which writes on another thread; the head moves only at
+/// the end. A bad line stops the writing (what was written is set aside at
+/// once) but not the checking, so every bad line is reported. A log this
+/// import had to create is removed again if nothing was appended to it.
+pub fn import_lines<R: std::io::BufRead>(
+    g: &Globals,
+    lines: &mut crate::commands::import::LineReader<R>,
+    progress: &dyn Fn(u64),
+    what: &str,
+) -> Result<Imported, CliError> {
+    let path = g.db_path()?;
+    let (store, created) = match g.open_waiting(&path) {
+        Ok(store) => (store, None),
+        Err(sijil_store::OpenError::Missing(_)) => {
+            let existed = path.exists();
+            let zone = g.tz.unwrap_or(chrono_tz::UTC);
+            (Store::create(&path, zone.name())?, Some(existed))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let session = Session::new(store, g.tz)?;
+    let result = import_into(&session, g, lines, progress, what);
+    if let Some(existed) = created {
+        if !result.as_ref().is_ok_and(|i| i.appended > 0) {
+            drop(session);
+            remove_created_log(&path, existed);
+        }
+    }
+    result
+}
+
+/// Removes a log created for an import that appended nothing (only its
+/// contents if the folder was there, empty, before).
+fn remove_created_log(path: &Path, existed: bool) {
+    if !existed {
+        let _ = std::fs::remove_dir_all(path);
+        return;
+    }
+    if let Ok(entries) = std::fs::read_dir(path) {
+        for entry in entries.flatten() {
+            let p = entry.path();
+            let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+        }
+    }
+}
+
+fn import_into<R: std::io::BufRead>(
+    session: &Session,
+    g: &Globals,
+    lines: &mut crate::commands::import::LineReader<R>,
+    progress: &dyn Fn(u64),
+    what: &str,
+) -> Result<Imported, CliError> {
+    let mut ctx = session.context()?;
+    let lookup = session.lookup();
+    let now = (g.clock)();
+    // the first events wait here: an import smaller than a block goes to
+    // the log's tail in one transaction, with no writer thread
+    let mut waiting: Vec<Event> = Vec::new();
+    let mut importer: Option<sijil_store::Importer<'_>> = None;
+    // the ledger of the log with this import, for a checkpoint at its end
+    let mut ledger: Option<(Ledger, DateTime<Utc>)> = None;
+    let mut stopped = false;
+    let mut errors = Vec::new();
+    let (mut duplicates, mut pushed, mut seen) = (0usize, 0usize, 0u64);
+    while let Some((n, line)) = lines.next_line()? {
+        seen += 1;
+        if seen % 4096 == 0 {
+            progress(lines.consumed);
+        }
+        let admitted = match line {
+            Ok(l) => ctx.admit_with(&l, Uuid::now_v7(), &lookup),
+            Err(reason) => Err(Rejection::Invalid(reason)),
+        };
+        match admitted {
+            Ok(Admitted::New(e)) => {
+                ctx.learn_admitted(&e);
+                pushed += 1;
+                if stopped {
+                    continue;
+                }
+                if let Some(imp) = importer.as_mut() {
+                    if let Some((l, at)) = ledger.as_mut() {
+                        l.apply_event(l.seq() + 1, *at, &e);
+                    }
+                    imp.push(e)?;
+                } else {
+                    waiting.push(e);
+                    if waiting.len() >= sijil_store::CHUNK {
+                        let mut imp = session.store.importer(now, None)?;
+                        ledger = import_ledger(session, imp.recorded_at());
+                        for e in waiting.drain(..) {
+                            if let Some((l, at)) = ledger.as_mut() {
+                                l.apply_event(l.seq() + 1, *at, &e);
+                            }
+                            imp.push(e)?;
+                        }
+                        importer = Some(imp);
+                    }
+                }
+            }
+            Ok(Admitted::Duplicate(_)) => duplicates += 1,
+            Err(Rejection::Unavailable(m)) => {
+                return Err(CliError::runtime(format!("cannot check line {n} against the log: {m}"))
+                    .hint("run `sijil verify` to check the whole log"))
+            }
+            Err(Rejection::Invalid(m)) => errors.push((n, m, false)),
+            Err(Rejection::Conflict(m)) => errors.push((n, m, true)),
+        }
+        if !errors.is_empty() && !stopped {
+            // nothing of a bad input is appended: stop writing, go on checking
+            stopped = true;
+            importer = None;
+            ledger = None;
+            waiting = Vec::new();
+        }
+    }
+    if seen == 0 {
+        return Err(CliError::input(format!("{what} holds no events")));
+    }
+    if !errors.is_empty() {
+        return Err(Batch { events: Vec::new(), duplicates: Vec::new(), errors }.into_error(what));
+    }
+    let bar = crate::style::spinner(pushed as u64, &format!("making {pushed} events durable…"));
+    let done = match importer {
+        Some(imp) => imp.commit(),
+        None => session.store.append(&waiting, now, None),
+    };
+    bar.finish_and_clear();
+    let done = done?;
+    if let Some((l, _)) = ledger.filter(|(l, _)| l.seq() == done.last) {
+        // a cache: if it cannot be written, the next read takes one
+        let _ = session.store.put_checkpoint(done.last, &l.encode());
+    }
+    Ok(Imported { appended: pushed, duplicates, first: done.first, last: done.last })
+}
+
+/// The ledger to fold a large import into as it is written, so that it
+/// ends with a checkpoint: for an empty log, or one whose latest checkpoint
+/// is near its head (otherwise the next state read takes the checkpoint).
+fn import_ledger(session: &Session, recorded_at: DateTime<Utc>) -> Option<(Ledger, DateTime<Utc>)> {
+    let head = session.store.head().ok()?.seq;
+    if head == 0 {
+        return Some((Ledger::new(session.log_zone), recorded_at));
+    }
+    let near = session.store.checkpoint_position().is_some_and(|p| head - p.min(head) <= 16 * CHECKPOINT_GAP);
+    if !near {
+        return None;
+    }
+    session.ledger().ok().filter(|l| l.seq() == head).map(|l| (l, recorded_at))
 }

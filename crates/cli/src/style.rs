@@ -72,6 +72,20 @@ pub fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// A progress bar over `total` bytes of input on stderr, under the same
+/// conditions as [`progress`] (inputs under 8 MB get none).
+pub fn progress_bytes(total: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || total < 8_000_000 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let template = format!("{what} {{bar:30}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, {{eta}} left)");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// A spinner on stderr while `what` runs, under the same conditions as
 /// [`progress`].
 pub fn spinner(size: u64, what: &str) -> indicatif::ProgressBar {

@@ -34,12 +34,14 @@
 pub mod event;
 pub mod export;
 pub mod input;
+pub mod ledger;
 pub mod projection;
 pub mod registry;
 pub mod time;
 pub mod validate;
 
 pub use event::{Event, Extent, Kind, Recorded, Source};
+pub use ledger::{Ledger, LedgerError};
 pub use projection::{KnownAt, State, StateQuery, Timeline};
 pub use registry::{Registry, Space};
 pub use time::Time;

@@ -423,11 +423,11 @@ impl Timeline {
 
 /// An actor's presence in an area: the force shown, and the deployments
 /// that keep it there.
-type Presence = Option<(Force, Vec<Uuid>)>;
+pub(crate) type Presence = Option<(Force, Vec<Uuid>)>;
 
 /// What a deployment-related event does to an actor's presence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Move {
+pub(crate) enum Move {
     /// A deployment begins.
     Arrive,
     /// A deployment reaches its `until` or `ended` time.
@@ -437,15 +437,15 @@ enum Move {
 }
 
 /// The areas of a state being built, created on first mention.
-struct AreaBook<'a> {
-    map: BTreeMap<String, AreaState>,
-    keep: &'a dyn Fn(&str) -> bool,
-    now: &'a Registry,
-    all: &'a Registry,
+pub(crate) struct AreaBook<'a> {
+    pub(crate) map: BTreeMap<String, AreaState>,
+    pub(crate) keep: &'a dyn Fn(&str) -> bool,
+    pub(crate) now: &'a Registry,
+    pub(crate) all: &'a Registry,
 }
 
 impl AreaBook<'_> {
-    fn entry(&mut self, slug: &str) -> Option<&mut AreaState> {
+    pub(crate) fn entry(&mut self, slug: &str) -> Option<&mut AreaState> {
         if !(self.keep)(slug) {
             return None;
         }
@@ -463,7 +463,7 @@ impl AreaBook<'_> {
     }
 }
 
-fn add(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+pub(crate) fn add(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (None, None) => None,
         (x, y) => Some(x.unwrap_or(0) + y.unwrap_or(0)),

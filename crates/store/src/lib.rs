@@ -1,21 +1,36 @@
 //! sijil-store: the append-only, hash-chained event log on sled.
 //!
-//! Only this crate knows sled. The log is three trees:
+//! Only this crate knows sled. The log is kept in these trees:
 //!
-//! - `events`: big-endian `u64` position → record (so key order is log
-//!   order); a record is a version byte, the recording time, the chain
-//!   hash and the event's canonical JSON ([`record`]);
-//! - `ids`: event id (16 bytes) → position;
+//! - `blocks`: runs of consecutive records, compressed, keyed by the
+//!   big-endian `u64` position of their first record ([`block`]); the bulk
+//!   of the log;
+//! - `events`: the tail, one record per key (big-endian `u64` position →
+//!   record), where single appends land until [`block::BLOCK_EVENTS`] of
+//!   them are folded into a block;
+//! - `idx`: event id → position, in 65,536 hashed buckets ([`idx`]);
+//! - `registry`: position → record of every `area` and `actor` event (all
+//!   that name resolution needs, without reading the log);
+//! - `standing`: event id → the ids of the correction and the retraction
+//!   that name it;
 //! - `meta`: the store's format version, the log's time zone and the
-//!   committed head (position, chain hash, recording time).
+//!   committed head (position, chain hash, recording time);
+//! - `quarantine`: records found past the head on open, set aside;
+//! - `checkpoints`: caches of a projection at a position ([`Store::checkpoint`]),
+//!   which may be dropped at any time without changing any answer.
 //!
-//! Readers never look past the committed head. An append writes its events
-//! past the head and advances the head in the same sled transaction (an
-//! import of more than [`CHUNK`] events writes earlier chunks first, then
-//! advances the head with the last one), then flushes sled and `fsync`s its
-//! file before it returns: an acknowledged append survives a crash, and an
-//! interrupted import leaves nothing visible (whatever lies past the head is
-//! removed on the next open).
+//! A record is a version byte, the recording time, the chain hash and the
+//! event's canonical JSON ([`record`]); whether it sits in a block or in the
+//! tail changes nothing of its bytes or its hash.
+//!
+//! Readers never look past the committed head. A small append writes its
+//! records to the tail and advances the head in one sled transaction. A
+//! large one (an [`Importer`]) writes blocks past the head on a second
+//! thread while the caller goes on producing events, makes them durable,
+//! then advances the head. Either way sled is flushed and its file
+//! `fsync`ed before the append returns: an acknowledged append survives a
+//! crash, and an interrupted import leaves nothing visible (whatever lies
+//! past the head is set aside on the next open).
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
@@ -35,11 +50,16 @@
 //! assert!(store.verify(|_| {}).unwrap().first_bad.is_none());
 //! ```
 
+pub mod block;
+pub mod idx;
 pub mod record;
 
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -49,26 +69,33 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 use uuid::Uuid;
 
+use block::{Block, Builder, BLOCK_EVENTS};
 pub use record::{Head, GENESIS};
 
-/// The on-disk format this build writes and reads.
-pub const FORMAT: u32 = 1;
-/// Events written per sled transaction in a large append.
-pub const CHUNK: usize = 1000;
-/// sled's segment size. A tree page larger than a quarter of it would go
-/// to an un-fsynced blob file; at 8 MiB a leaf of 17 records of up to
-/// [`MAX_RECORD`] bytes stays well inside.
+/// The on-disk format this build writes and reads (1: one record per key,
+/// read and upgraded on open).
+pub const FORMAT: u32 = 2;
+/// Appends of this many events or more are written as blocks, through an
+/// [`Importer`]; smaller ones go to the tail.
+pub const CHUNK: usize = BLOCK_EVENTS;
+/// sled's segment size for new logs. A tree page larger than a quarter of
+/// it would go to an un-fsynced blob file; at 8 MiB a leaf of 17 blocks of
+/// [`block::BLOCK_BYTES`] or tail records of [`MAX_RECORD`] stays inside.
 const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
 /// The largest stored record, in bytes.
 pub const MAX_RECORD: usize = 96 * 1024;
 /// How long `open` waits for a lock that sled has not yet let go of.
 const LOCK_WAIT: Duration = Duration::from_millis(250);
+/// Logs shorter than this are scanned on the calling thread.
+const PARALLEL_SCAN: u64 = 4096;
 
 const KEY_FORMAT: &[u8] = b"format";
 const KEY_ZONE: &[u8] = b"zone";
 const KEY_HEAD: &[u8] = b"head";
-/// Present once the `registry` and `standing` indexes cover the whole log.
+/// Present once the `registry`, `standing` and `idx` indexes cover the whole log.
 const KEY_INDEXES: &[u8] = b"indexes";
+/// Present while an import writes past the head (and after a crash during one).
+const KEY_IMPORTING: &[u8] = b"importing";
 
 /// Why a log could not be opened or created.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +173,14 @@ fn sled_reason(e: &sled::Error) -> String {
     }
 }
 
+fn rio(e: sled::Error) -> ReadError {
+    ReadError::Io(io(e))
+}
+
+fn aio(e: sled::Error) -> AppendError {
+    AppendError::Io(io(e))
+}
+
 /// What an append did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Appended {
@@ -168,19 +203,24 @@ pub struct Verified {
     pub first_bad: Option<(u64, String)>,
 }
 
+/// The trees of a log, cheap to clone and to hand to another thread.
+#[derive(Clone)]
+struct Trees {
+    blocks: sled::Tree,
+    tail: sled::Tree,
+    idx: sled::Tree,
+    meta: sled::Tree,
+    registry: sled::Tree,
+    standing: sled::Tree,
+    quarantine: sled::Tree,
+    checkpoints: sled::Tree,
+}
+
 /// The log on disk.
 pub struct Store {
     path: PathBuf,
     db: sled::Db,
-    events: sled::Tree,
-    ids: sled::Tree,
-    meta: sled::Tree,
-    /// Positions of `area` and `actor` events (position → nothing).
-    registry: sled::Tree,
-    /// Event id → ids of the correction and the retraction that name it.
-    standing: sled::Tree,
-    /// Records found past the head on open (position ‖ digest → record).
-    quarantine: sled::Tree,
+    t: Trees,
     zone: String,
     writer: Mutex<()>,
 }
@@ -195,6 +235,13 @@ fn is_log_dir(path: &Path) -> bool {
     path.join("conf").is_file() && path.join("db").is_file()
 }
 
+/// The segment size an existing sled folder was created with (sled refuses
+/// to open it with another).
+fn existing_segment_size(path: &Path) -> Option<usize> {
+    let conf = fs::read_to_string(path.join("conf")).ok()?;
+    conf.lines().find_map(|l| l.strip_prefix("segment_size: ")).and_then(|v| v.trim().parse().ok())
+}
+
 impl Store {
     /// Opens an existing log.
     pub fn open(path: &Path) -> Result<Store, OpenError> {
@@ -206,6 +253,7 @@ impl Store {
         }
         let store = Store::open_sled(path)?;
         let format = store
+            .t
             .meta
             .get(KEY_FORMAT)
             .map_err(|e| store.open_io(e))?
@@ -214,7 +262,13 @@ impl Store {
         if found > FORMAT {
             return Err(OpenError::TooNew { path: path.to_path_buf(), found });
         }
-        store.finish_open()
+        if found < FORMAT {
+            // format 1 kept one record per key (now the tail) and one id per
+            // key: rebuild the indexes in this format's shape
+            store.t.meta.remove(KEY_INDEXES).map_err(|e| store.open_io(e))?;
+            let _ = store.db.drop_tree("ids");
+        }
+        store.finish_open(found < FORMAT)
     }
 
     /// Creates a new log whose days and local times are read in `zone`.
@@ -230,6 +284,7 @@ impl Store {
         let store = Store::open_sled(path)?;
         let head = Head { seq: 0, hash: GENESIS, recorded_at: DateTime::<Utc>::UNIX_EPOCH };
         store
+            .t
             .meta
             .transaction(|m| {
                 m.insert(KEY_ZONE, zone.as_bytes())?;
@@ -240,7 +295,7 @@ impl Store {
             })
             .map_err(|e| store.open_io(tx_err(e)))?;
         store.sync().map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
-        store.finish_open()
+        store.finish_open(false)
     }
 
     /// Opens the log, creating it with `zone` when there is none.
@@ -252,7 +307,8 @@ impl Store {
     }
 
     fn open_sled(path: &Path) -> Result<Store, OpenError> {
-        let config = sled::Config::new().path(path).segment_size(SEGMENT_SIZE).cache_capacity(64 * 1024 * 1024);
+        let segment = existing_segment_size(path).unwrap_or(SEGMENT_SIZE);
+        let config = sled::Config::new().path(path).segment_size(segment).cache_capacity(64 * 1024 * 1024);
         // sled 0.34 lets go of its file lock a moment after the last handle
         // is dropped (observed here): a log just closed in this process looks
         // locked for some milliseconds, so a held lock is waited out briefly
@@ -273,18 +329,17 @@ impl Store {
         let tree = |name: &str| {
             db.open_tree(name).map_err(|e| OpenError::Corrupt { path: path.to_path_buf(), reason: sled_reason(&e) })
         };
-        Ok(Store {
-            events: tree("events")?,
-            ids: tree("ids")?,
+        let t = Trees {
+            blocks: tree("blocks")?,
+            tail: tree("events")?,
+            idx: tree("idx")?,
             meta: tree("meta")?,
             registry: tree("registry")?,
             standing: tree("standing")?,
             quarantine: tree("quarantine")?,
-            path: path.to_path_buf(),
-            db,
-            zone: String::new(),
-            writer: Mutex::new(()),
-        })
+            checkpoints: tree("checkpoints")?,
+        };
+        Ok(Store { t, path: path.to_path_buf(), db, zone: String::new(), writer: Mutex::new(()) })
     }
 
     fn open_io(&self, e: sled::Error) -> OpenError {
@@ -295,93 +350,150 @@ impl Store {
         OpenError::Corrupt { path: self.path.clone(), reason: reason.to_string() }
     }
 
-    /// Reads the zone and drops whatever an interrupted append left past
-    /// the committed head.
-    fn finish_open(mut self) -> Result<Store, OpenError> {
+    /// Reads the zone, sets aside whatever an interrupted append left past
+    /// the committed head, and builds missing indexes.
+    fn finish_open(mut self, upgrade: bool) -> Result<Store, OpenError> {
         restrict_permissions(&self.path);
-        let zone = self.meta.get(KEY_ZONE).map_err(|e| self.open_io(e))?.ok_or_else(|| self.corrupt("no zone"))?;
+        let zone = self.t.meta.get(KEY_ZONE).map_err(|e| self.open_io(e))?.ok_or_else(|| self.corrupt("no zone"))?;
         self.zone = String::from_utf8(zone.to_vec()).map_err(|_| self.corrupt("zone is not UTF-8"))?;
         let head = self.head().map_err(|e| self.corrupt(&e.to_string()))?;
         self.discard_past_head(head.seq).map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
-        if self.meta.get(KEY_INDEXES).map_err(|e| self.open_io(e))?.is_none() {
+        if self.t.meta.get(KEY_INDEXES).map_err(|e| self.open_io(e))?.is_none() {
             self.rebuild_indexes(head.seq).map_err(|e| self.corrupt(&e.to_string()))?;
+        }
+        if upgrade {
+            self.t.meta.insert(KEY_FORMAT, &FORMAT.to_be_bytes()).map_err(|e| self.open_io(e))?;
+            self.sync().map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
         }
         Ok(self)
     }
 
-    /// Builds the `registry` and `standing` indexes from the records (for a
-    /// log written before they existed).
+    /// Builds the `idx`, `registry` and `standing` indexes from the records
+    /// (for a log written before they existed in this shape).
     fn rebuild_indexes(&self, head: u64) -> Result<(), ReadError> {
-        let rio = |e: sled::Error| ReadError::Io(io(e));
-        self.registry.clear().map_err(rio)?;
-        self.standing.clear().map_err(rio)?;
-        for r in self.scan(head) {
-            let r = r?;
-            if r.event.kind.is_reference() {
-                self.registry.insert(key(r.seq), &[]).map_err(rio)?;
+        self.t.idx.clear().map_err(rio)?;
+        self.t.registry.clear().map_err(rio)?;
+        self.t.standing.clear().map_err(rio)?;
+        let mut buckets: HashMap<[u8; 2], Vec<u8>> = HashMap::new();
+        for item in self.raw_records(head) {
+            let (seq, bytes) = item?;
+            let e = record::decode(seq, &bytes)?.recorded.event;
+            idx::put(buckets.entry(idx::bucket(&e.id)).or_default(), &e.id, seq);
+            if e.kind.is_reference() {
+                self.t.registry.insert(key(seq), bytes).map_err(rio)?;
             }
-            for (target, half) in [(r.event.corrects, 0), (r.event.retracts, 1)] {
+            for (target, half) in [(e.corrects, 0), (e.retracts, 1)] {
                 if let Some(target) = target {
-                    let mut v = self.standing.get(target.as_bytes()).map_err(rio)?.map_or([0u8; 32], standing_value);
-                    v[half * 16..half * 16 + 16].copy_from_slice(r.event.id.as_bytes());
-                    self.standing.insert(target.as_bytes(), &v).map_err(rio)?;
+                    let mut v = self.t.standing.get(target.as_bytes()).map_err(rio)?.map_or([0u8; 32], standing_value);
+                    v[half * 16..half * 16 + 16].copy_from_slice(e.id.as_bytes());
+                    self.t.standing.insert(target.as_bytes(), &v).map_err(rio)?;
                 }
             }
         }
-        self.meta.insert(KEY_INDEXES, &[1u8]).map_err(rio)?;
+        let mut batch = sled::Batch::default();
+        for (b, v) in buckets {
+            batch.insert(&b, v);
+        }
+        self.t.idx.apply_batch(batch).map_err(rio)?;
+        self.t.meta.insert(KEY_INDEXES, &[1u8]).map_err(rio)?;
         self.sync().map_err(ReadError::Io)
     }
 
-    /// Removes whatever an interrupted append left past the committed head:
-    /// records, and the index entries that point past it (only those: a
-    /// stray record may be a copy of a committed event).
+    /// Sets aside whatever an interrupted append left past the committed
+    /// head: records (moved to `quarantine`, never deleted: a head lowered
+    /// behind sijil's back must not erase committed records), and the index
+    /// entries that point past it (only those: a stray record may be a copy
+    /// of a committed event).
     fn discard_past_head(&self, head: u64) -> std::io::Result<()> {
-        let mut stray = false;
-        for item in self.events.range(key(head + 1)..) {
+        let t = &self.t;
+        let mut stray = t.meta.get(KEY_IMPORTING).map_err(io)?.is_some();
+        let set_aside = |seq: u64, bytes: &[u8]| -> std::io::Result<()> {
+            let mut qkey = key(seq).to_vec();
+            qkey.extend_from_slice(&sha2::Sha256::digest(bytes)[..8]);
+            t.quarantine.insert(qkey, bytes).map_err(io)?;
+            Ok(())
+        };
+        // a block that runs past the head keeps its records up to the head
+        let straddling = t.blocks.range(..=key(head)).next_back().transpose().map_err(io)?;
+        if let Some((k, v)) = straddling {
+            let first = u64_of(&k);
+            if block::count(&v).is_some_and(|n| first + n - 1 > head) {
+                if let Ok(b) = Block::decode(first, &v) {
+                    let mut kept = Builder::default();
+                    for (i, r) in b.records().enumerate() {
+                        if first + i as u64 <= head {
+                            kept.push(r);
+                        } else {
+                            set_aside(first + i as u64, r)?;
+                        }
+                    }
+                    t.blocks.insert(k, kept.finish()).map_err(io)?;
+                    stray = true;
+                }
+            }
+        }
+        for item in t.blocks.range(key(head.saturating_add(1))..) {
             let (k, v) = item.map_err(io)?;
-            // never acknowledged, so not part of the log; but nothing stored
-            // is destroyed: a head lowered behind sijil's back must not
-            // erase committed records, so they are set aside, not deleted
-            let mut qkey = k.to_vec();
-            qkey.extend_from_slice(&sha2::Sha256::digest(&v)[..8]);
-            self.quarantine.insert(qkey, v).map_err(io)?;
-            self.events.remove(k).map_err(io)?;
+            let first = u64_of(&k);
+            match Block::decode(first, &v) {
+                Ok(b) => {
+                    for (i, r) in b.records().enumerate() {
+                        set_aside(first + i as u64, r)?;
+                    }
+                }
+                Err(_) => set_aside(first, &v)?,
+            }
+            t.blocks.remove(k).map_err(io)?;
             stray = true;
         }
-        if stray {
-            for item in self.ids.iter() {
-                let (id, at) = item.map_err(io)?;
-                if u64_of(&at) > head {
-                    self.ids.remove(id).map_err(io)?;
-                }
-            }
-            for item in self.registry.range(key(head + 1)..) {
-                let (k, _) = item.map_err(io)?;
-                self.registry.remove(k).map_err(io)?;
-            }
-            // a correction or retraction past the head names nothing yet
-            for item in self.standing.iter() {
-                let (target, v) = item.map_err(io)?;
-                let mut v = standing_value(v);
-                let mut changed = false;
-                for half in 0..2 {
-                    let by = Uuid::from_slice(&v[half * 16..half * 16 + 16]).unwrap_or_default();
-                    if !by.is_nil() && self.ids.get(by.as_bytes()).map_err(io)?.is_none_or(|at| u64_of(&at) > head) {
-                        v[half * 16..half * 16 + 16].fill(0);
-                        changed = true;
-                    }
-                }
-                if changed {
-                    if v == [0u8; 32] {
-                        self.standing.remove(target).map_err(io)?;
-                    } else {
-                        self.standing.insert(target, &v).map_err(io)?;
-                    }
-                }
-            }
-            self.sync()?;
+        for item in t.tail.range(key(head.saturating_add(1))..) {
+            let (k, v) = item.map_err(io)?;
+            set_aside(u64_of(&k), &v)?;
+            t.tail.remove(k).map_err(io)?;
+            stray = true;
         }
-        Ok(())
+        // a checkpoint of records no longer in the log is no use
+        if let Some((k, _)) = t.checkpoints.last().map_err(io)? {
+            if k.len() >= 8 && u64_of(&k[..8]) > head {
+                t.checkpoints.clear().map_err(io)?;
+            }
+        }
+        if !stray {
+            return Ok(());
+        }
+        for item in t.idx.iter() {
+            let (b, v) = item.map_err(io)?;
+            let mut v = v.to_vec();
+            if idx::keep_upto(&mut v, head) {
+                t.idx.insert(b, v).map_err(io)?;
+            }
+        }
+        for item in t.registry.range(key(head.saturating_add(1))..) {
+            let (k, _) = item.map_err(io)?;
+            t.registry.remove(k).map_err(io)?;
+        }
+        // a correction or retraction past the head names nothing yet
+        for item in t.standing.iter() {
+            let (target, v) = item.map_err(io)?;
+            let mut v = standing_value(v);
+            let mut changed = false;
+            for half in 0..2 {
+                let by = Uuid::from_slice(&v[half * 16..half * 16 + 16]).unwrap_or_default();
+                if !by.is_nil() && self.id_seq(&by).map_err(io)?.is_none_or(|at| at > head) {
+                    v[half * 16..half * 16 + 16].fill(0);
+                    changed = true;
+                }
+            }
+            if changed {
+                if v == [0u8; 32] {
+                    t.standing.remove(target).map_err(io)?;
+                } else {
+                    t.standing.insert(target, &v).map_err(io)?;
+                }
+            }
+        }
+        t.meta.remove(KEY_IMPORTING).map_err(io)?;
+        self.sync()
     }
 
     /// Where the log lives.
@@ -396,9 +508,7 @@ impl Store {
 
     /// The committed head.
     pub fn head(&self) -> Result<Head, ReadError> {
-        let bytes = self.meta.get(KEY_HEAD).map_err(|e| ReadError::Io(io(e)))?;
-        let bytes = bytes.ok_or(ReadError::Corrupt { seq: 0, reason: "the log has no head".into() })?;
-        Head::decode(&bytes).ok_or(ReadError::Corrupt { seq: 0, reason: "the head record is damaged".into() })
+        head_of(&self.t.meta)
     }
 
     /// Makes everything written so far durable: sled's flush, then a real
@@ -409,19 +519,40 @@ impl Store {
         File::open(self.path.join("db"))?.sync_all()
     }
 
+    /// The position the id index gives `id`, committed or not.
+    fn id_seq(&self, id: &Uuid) -> Result<Option<u64>, sled::Error> {
+        Ok(self.t.idx.get(idx::bucket(id))?.and_then(|v| idx::find(&v, id)))
+    }
+
+    /// The stored bytes at `seq`, in the tail or in a block.
+    fn record_bytes(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        if let Some(v) = self.t.tail.get(key(seq)).map_err(rio)? {
+            return Ok(Some(v.to_vec()));
+        }
+        let Some((k, v)) = self.t.blocks.range(..=key(seq)).next_back().transpose().map_err(rio)? else {
+            return Ok(None);
+        };
+        let first = u64_of(&k);
+        if block::count(&v).is_none_or(|n| seq >= first + n) {
+            return Ok(None);
+        }
+        let b = Block::decode(first, &v)?;
+        Ok(Some(b.record((seq - first) as usize).to_vec()))
+    }
+
     /// Appends `events` atomically, all recorded at `now` (or at the head's
     /// recording time, if the clock went back). With `expect`, appends only
     /// if the head is at that position.
     pub fn append(&self, events: &[Event], now: DateTime<Utc>, expect: Option<u64>) -> Result<Appended, AppendError> {
-        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let head = self.head().map_err(|e| AppendError::Io(std::io::Error::other(e.to_string())))?;
-        if let Some(expected) = expect {
-            if expected != head.seq {
-                return Err(AppendError::SeqMismatch { expected, actual: head.seq });
+        if events.len() >= CHUNK {
+            let mut import = self.importer(now, expect)?;
+            for e in events {
+                import.push(e.clone())?;
             }
+            return import.commit();
         }
-        // the record keeps microseconds: report the time it stores
-        let recorded_at = now.trunc_subsecs(6).max(head.recorded_at);
+        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let (head, recorded_at) = self.start_append(now, expect)?;
         if events.is_empty() {
             return Ok(Appended { first: head.seq + 1, last: head.seq, recorded_at });
         }
@@ -429,7 +560,7 @@ impl Store {
         let mut encoded = Vec::with_capacity(events.len());
         let mut hash = head.hash;
         let mut seq = head.seq;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         for e in events {
             seq += 1;
             if !seen.insert(e.id) {
@@ -440,99 +571,188 @@ impl Store {
                 return Err(AppendError::TooLarge { id: e.id, size: bytes.len() });
             }
             hash = h;
-            encoded.push((seq, e.id, bytes));
+            encoded.push((seq, e, bytes));
         }
-        for (_, id, _) in &encoded {
-            if let Some(at) = self.ids.get(id.as_bytes()).map_err(|e| AppendError::Io(io(e)))? {
-                let at = u64_of(&at);
-                if at <= head.seq {
-                    return Err(AppendError::IdExists { id: *id, seq: at });
-                }
+        for (_, e, _) in &encoded {
+            if let Some(at) = self.id_seq(&e.id).map_err(aio)?.filter(|&at| at <= head.seq) {
+                return Err(AppendError::IdExists { id: e.id, seq: at });
             }
         }
         let new_head = Head { seq, hash, recorded_at };
-        let chunks: Vec<_> = encoded.chunks(CHUNK).collect();
-        let last_chunk = chunks.len() - 1;
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            let written = (&self.events, &self.ids, &self.meta, &self.registry, &self.standing)
-                .transaction(|(ev, ids, meta, registry, standing)| {
-                    for (seq, id, bytes) in chunk {
-                        ev.insert(&key(*seq), bytes.as_slice())?;
-                        ids.insert(id.as_bytes(), &key(*seq))?;
+        let t = &self.t;
+        (&t.tail, &t.idx, &t.meta, &t.registry, &t.standing)
+            .transaction(|(tail, ids, meta, registry, standing)| {
+                for (seq, e, bytes) in &encoded {
+                    tail.insert(&key(*seq), bytes.as_slice())?;
+                    let b = idx::bucket(&e.id);
+                    let mut v = ids.get(b)?.map(|v| v.to_vec()).unwrap_or_default();
+                    idx::put(&mut v, &e.id, *seq);
+                    ids.insert(&b, v)?;
+                    if e.kind.is_reference() {
+                        registry.insert(&key(*seq), bytes.as_slice())?;
                     }
-                    for (seq, e) in chunk.iter().map(|(seq, _, _)| (*seq, &events[(*seq - head.seq - 1) as usize])) {
-                        if e.kind.is_reference() {
-                            registry.insert(&key(seq), &[])?;
-                        }
-                        for (target, half) in [(e.corrects, 0), (e.retracts, 1)] {
-                            if let Some(target) = target {
-                                let mut v = standing.get(target.as_bytes())?.map_or([0u8; 32], standing_value);
-                                v[half * 16..half * 16 + 16].copy_from_slice(e.id.as_bytes());
-                                standing.insert(target.as_bytes(), &v)?;
-                            }
+                    for (target, half) in [(e.corrects, 0), (e.retracts, 1)] {
+                        if let Some(target) = target {
+                            let mut v = standing.get(target.as_bytes())?.map_or([0u8; 32], standing_value);
+                            v[half * 16..half * 16 + 16].copy_from_slice(e.id.as_bytes());
+                            standing.insert(target.as_bytes(), &v)?;
                         }
                     }
-                    if n == last_chunk {
-                        // the head moves only if no one moved it meanwhile
-                        let current = meta.get(KEY_HEAD)?.and_then(|b| Head::decode(&b));
-                        if current != Some(head) {
-                            return sled::transaction::abort(());
-                        }
-                        meta.insert(KEY_HEAD, new_head.encode().to_vec())?;
-                    }
-                    Ok(())
-                })
-                .map_err(|e| match e {
-                    TransactionError::Abort(()) => {
-                        AppendError::Io(std::io::Error::other("the head moved during the append"))
-                    }
-                    TransactionError::Storage(e) => AppendError::Io(io(e)),
-                });
-            if let Err(e) = written {
-                // earlier chunks lie past the head, invisible; clear them now
-                // rather than at the next open
-                let _ = self.discard_past_head(head.seq);
-                return Err(e);
-            }
-        }
+                }
+                // the head moves only if no one moved it meanwhile
+                if head_in(meta)? != Some(head) {
+                    return sled::transaction::abort(());
+                }
+                meta.insert(KEY_HEAD, new_head.encode().to_vec())?;
+                Ok(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(()) => {
+                    AppendError::Io(std::io::Error::other("the head moved during the append"))
+                }
+                TransactionError::Storage(e) => aio(e),
+            })?;
+        self.fold_tail(seq, BLOCK_EVENTS as u64).map_err(aio)?;
         self.sync().map_err(AppendError::Io)?;
         Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
     }
 
-    /// The committed records from position 1 to `upto` (clipped to the head).
-    pub fn scan(&self, upto: u64) -> impl Iterator<Item = Result<Recorded, ReadError>> + '_ {
-        let head = self.head();
-        let (end, first_err) = match head {
-            Ok(h) => (h.seq.min(upto), None),
-            Err(e) => (0, Some(e)),
-        };
-        let mut expected = 1u64;
-        first_err.into_iter().map(Err).chain(
-            self.events.range(key(1)..=key(end.max(1))).take_while(move |_| end > 0).map(move |item| {
-                let (k, v) = item.map_err(|e| ReadError::Io(io(e)))?;
-                let seq = u64_of(&k);
-                if seq != expected {
-                    return Err(ReadError::Corrupt { seq: expected, reason: "the record is missing".into() });
+    /// The head, checked against `expect`, and the recording time of an
+    /// append made `now`.
+    fn start_append(&self, now: DateTime<Utc>, expect: Option<u64>) -> Result<(Head, DateTime<Utc>), AppendError> {
+        let head = self.head().map_err(|e| AppendError::Io(std::io::Error::other(e.to_string())))?;
+        if let Some(expected) = expect {
+            if expected != head.seq {
+                return Err(AppendError::SeqMismatch { expected, actual: head.seq });
+            }
+        }
+        // the record keeps microseconds: report the time it stores
+        Ok((head, now.trunc_subsecs(6).max(head.recorded_at)))
+    }
+
+    /// Moves the tail's records up to `head` into blocks, once there are at
+    /// least `min` of them. Content is unchanged; a crash leaves either the
+    /// tail or the blocks, each whole.
+    fn fold_tail(&self, head: u64, min: u64) -> Result<(), sled::Error> {
+        let Some((k, _)) = self.t.tail.first()? else { return Ok(()) };
+        let first = u64_of(&k);
+        if first > head || head - first + 1 < min {
+            return Ok(());
+        }
+        let mut blocks: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut folded = Vec::new();
+        let mut builder = Builder::default();
+        let mut start = first;
+        for item in self.t.tail.range(key(first)..=key(head)) {
+            let (k, v) = item?;
+            let seq = u64_of(&k);
+            if seq != first + folded.len() as u64 {
+                break; // a gap: leave the rest for `verify` to report
+            }
+            if builder.is_full_for(v.len()) {
+                blocks.push((start, builder.finish()));
+                start = seq;
+            }
+            builder.push(&v);
+            folded.push(k);
+        }
+        if !builder.is_empty() {
+            blocks.push((start, builder.finish()));
+        }
+        (&self.t.blocks, &self.t.tail)
+            .transaction(|(b, tail)| {
+                for (first, bytes) in &blocks {
+                    b.insert(&key(*first), bytes.as_slice())?;
                 }
-                expected += 1;
-                record::decode(seq, &v).map(|r| r.recorded)
-            }),
-        )
+                for k in &folded {
+                    tail.remove(k)?;
+                }
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(tx_err)
+    }
+
+    /// Starts a large append: events pushed are encoded, chained,
+    /// compressed and written past the head on a second thread; nothing is
+    /// visible until [`Importer::commit`]. Dropping the importer without
+    /// committing sets aside what it wrote.
+    pub fn importer(&self, now: DateTime<Utc>, expect: Option<u64>) -> Result<Importer<'_>, AppendError> {
+        let guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let (head, recorded_at) = self.start_append(now, expect)?;
+        // blocks stay in log order: the tail goes into blocks before new ones
+        self.fold_tail(head.seq, 1).map_err(aio)?;
+        self.t.meta.insert(KEY_IMPORTING, &[1u8]).map_err(aio)?;
+        let (tx, rx) = sync_channel::<Vec<Event>>(4);
+        let writer = ImportWriter {
+            t: self.t.clone(),
+            head: head.seq,
+            seq: head.seq,
+            hash: head.hash,
+            recorded_at,
+            builder: Builder::default(),
+            block_first: head.seq + 1,
+            buckets: HashMap::new(),
+            seen: HashSet::new(),
+        };
+        let worker = std::thread::Builder::new()
+            .name("sijil-import".into())
+            .spawn(move || writer.run(rx))
+            .map_err(AppendError::Io)?;
+        Ok(Importer {
+            store: self,
+            _guard: guard,
+            tx: Some(tx),
+            worker: Some(worker),
+            buf: Vec::with_capacity(BLOCK_EVENTS),
+            head,
+            recorded_at,
+            done: false,
+        })
+    }
+
+    /// The committed records from position 1 to `upto` (clipped to the
+    /// head), in order. A long log is decoded on other threads while the
+    /// caller consumes it.
+    pub fn scan(&self, upto: u64) -> Scan {
+        let end = match self.head() {
+            Ok(h) => h.seq.min(upto),
+            Err(e) => return Scan::failed(e),
+        };
+        Scan::new(&self.t, 1, end)
+    }
+
+    /// The committed records from position `first` to `upto` (clipped to
+    /// the head), in order: [`Store::scan`] starting further on.
+    pub fn scan_from(&self, first: u64, upto: u64) -> Scan {
+        let end = match self.head() {
+            Ok(h) => h.seq.min(upto),
+            Err(e) => return Scan::failed(e),
+        };
+        Scan::new(&self.t, first, end)
+    }
+
+    /// The stored bytes of the committed records up to `end`, in order.
+    fn raw_records(&self, end: u64) -> RawRecords {
+        RawRecords {
+            blocks: self.t.blocks.range(..=key(end.max(1))),
+            tail: self.t.tail.range(..=key(end.max(1))),
+            current: None,
+            in_tail: false,
+            end,
+            done: end == 0,
+        }
     }
 
     /// The record with this id, if the log holds it.
     pub fn get(&self, id: &Uuid) -> Result<Option<Recorded>, ReadError> {
-        let Some(seq) = self.ids.get(id.as_bytes()).map_err(|e| ReadError::Io(io(e)))? else {
+        let Some(seq) = self.id_seq(id).map_err(rio)? else {
             return Ok(None);
         };
-        let seq = u64_of(&seq);
         if seq > self.head()?.seq {
             return Ok(None);
         }
         let bytes = self
-            .events
-            .get(key(seq))
-            .map_err(|e| ReadError::Io(io(e)))?
+            .record_bytes(seq)?
             .ok_or(ReadError::Corrupt { seq, reason: "the id index points at a missing record".into() })?;
         let rec = record::decode(seq, &bytes)?.recorded;
         if rec.event.id != *id {
@@ -544,7 +764,7 @@ impl Store {
 
     /// The ids of the correction and the retraction that name `id`, if any.
     pub fn standing(&self, id: &Uuid) -> Result<(Option<Uuid>, Option<Uuid>), ReadError> {
-        let Some(v) = self.standing.get(id.as_bytes()).map_err(|e| ReadError::Io(io(e)))? else {
+        let Some(v) = self.t.standing.get(id.as_bytes()).map_err(rio)? else {
             return Ok((None, None));
         };
         let v = standing_value(v);
@@ -555,28 +775,22 @@ impl Store {
     /// How many records were found past the head when the log was opened
     /// (left by interrupted appends) and set aside.
     pub fn set_aside(&self) -> usize {
-        self.quarantine.len()
+        self.t.quarantine.len()
     }
 
     /// The `area` and `actor` events, in log order: all that name
     /// resolution needs, without reading the rest of the log.
     pub fn reference_events(&self) -> impl Iterator<Item = Result<Recorded, ReadError>> + '_ {
         let head = self.head().map(|h| h.seq).unwrap_or(0);
-        self.registry.range(..=key(head)).map(move |item| {
-            let (k, _) = item.map_err(|e| ReadError::Io(io(e)))?;
-            let seq = u64_of(&k);
-            let bytes = self
-                .events
-                .get(k)
-                .map_err(|e| ReadError::Io(io(e)))?
-                .ok_or(ReadError::Corrupt { seq, reason: "the registry index points at a missing record".into() })?;
-            record::decode(seq, &bytes).map(|r| r.recorded)
+        self.t.registry.range(..=key(head)).map(move |item| {
+            let (k, v) = item.map_err(rio)?;
+            record::decode(u64_of(&k), &v).map(|r| r.recorded)
         })
     }
 
     /// Checks the whole log: every record decodes, positions are gap-free,
     /// each hash chains to the previous one, the head matches the last
-    /// record, and the id index agrees with the records. `progress` is
+    /// record, and the indexes agree with the records. `progress` is
     /// called with each position checked.
     pub fn verify(&self, mut progress: impl FnMut(u64)) -> Result<Verified, ReadError> {
         let head = self.head()?;
@@ -584,19 +798,29 @@ impl Store {
         let mut checked = 0u64;
         let bad =
             |checked: u64, seq: u64, why: String| Ok(Verified { records: checked, head, first_bad: Some((seq, why)) });
-        // what the registry and standing indexes must hold
-        let mut references = Vec::new();
-        let mut standing: std::collections::BTreeMap<Uuid, [u8; 32]> = std::collections::BTreeMap::new();
-        for item in self.events.range(key(1)..=key(head.seq.max(1))) {
-            if head.seq == 0 {
-                break;
+        // the id index, whole: (id → position) and how many entries it holds
+        let mut ids: HashMap<Uuid, u64> = HashMap::new();
+        let mut entries = 0u64;
+        for item in self.t.idx.iter() {
+            let (_, v) = item.map_err(rio)?;
+            for (id, seq) in idx::entries(&v) {
+                ids.insert(id, seq);
+                entries += 1;
             }
-            let (k, v) = item.map_err(|e| ReadError::Io(io(e)))?;
-            let seq = u64_of(&k);
+        }
+        // what the registry and standing indexes must hold
+        let mut references: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut standing: std::collections::BTreeMap<Uuid, [u8; 32]> = std::collections::BTreeMap::new();
+        for item in self.raw_records(head.seq) {
+            let (seq, bytes) = match item {
+                Ok(r) => r,
+                Err(ReadError::Corrupt { seq, reason }) => return bad(checked, seq, reason),
+                Err(e) => return Err(e),
+            };
             if seq != checked + 1 {
                 return bad(checked, checked + 1, "the record is missing".into());
             }
-            let rec = match record::decode(seq, &v) {
+            let rec = match record::decode(seq, &bytes) {
                 Ok(r) => r,
                 Err(e) => return bad(checked, seq, e.to_string()),
             };
@@ -607,19 +831,12 @@ impl Store {
                     "it does not chain to the previous record (a record was dropped, reordered or replaced)".into(),
                 );
             }
-            match self.ids.get(rec.recorded.event.id.as_bytes()).map_err(|e| ReadError::Io(io(e)))? {
-                Some(at) if u64_of(&at) == seq => {}
-                _ => {
-                    return bad(
-                        checked,
-                        seq,
-                        format!("the id index does not point at it (id {})", rec.recorded.event.id),
-                    )
-                }
-            }
             let e = &rec.recorded.event;
+            if ids.get(&e.id) != Some(&seq) {
+                return bad(checked, seq, format!("the id index does not point at it (id {})", e.id));
+            }
             if e.kind.is_reference() {
-                references.push(seq);
+                references.push((seq, bytes));
             }
             for (target, half) in [(e.corrects, 0), (e.retracts, 1)] {
                 if let Some(target) = target {
@@ -637,19 +854,21 @@ impl Store {
         if prev != head.hash {
             return bad(checked, head.seq, "the head hash does not match the last record".into());
         }
-        let indexed = self.ids.len() as u64;
-        if indexed != head.seq {
-            return bad(checked, head.seq, format!("the id index holds {indexed} ids for {} records", head.seq));
+        if entries != head.seq {
+            return bad(checked, head.seq, format!("the id index holds {entries} ids for {} records", head.seq));
         }
-        let rio = |e: sled::Error| ReadError::Io(io(e));
-        let indexed: Vec<u64> =
-            self.registry.iter().keys().map(|k| k.map(|k| u64_of(&k)).map_err(rio)).collect::<Result<_, _>>()?;
+        let indexed: Vec<(u64, Vec<u8>)> = self
+            .t
+            .registry
+            .iter()
+            .map(|item| item.map(|(k, v)| (u64_of(&k), v.to_vec())).map_err(rio))
+            .collect::<Result<_, _>>()?;
         if indexed != references {
-            let first = indexed.iter().zip(&references).find(|(a, b)| a != b).map_or(head.seq, |(a, b)| *a.min(b));
+            let first = indexed.iter().zip(&references).find(|(a, b)| a != b).map_or(head.seq, |(a, b)| a.0.min(b.0));
             return bad(checked, first, "the registry index does not match the area and actor events".into());
         }
         let mut held = std::collections::BTreeMap::new();
-        for item in self.standing.iter() {
+        for item in self.t.standing.iter() {
             let (k, v) = item.map_err(rio)?;
             held.insert(Uuid::from_slice(&k).unwrap_or_default(), standing_value(v));
         }
@@ -659,20 +878,558 @@ impl Store {
         Ok(Verified { records: checked, head, first_bad: None })
     }
 
+    /// The latest checkpoint: its position and its bytes, as
+    /// [`Store::put_checkpoint`] was given them. A checkpoint is a cache:
+    /// one that is incomplete, or whose position no longer holds the record
+    /// it was taken after, is not returned.
+    pub fn checkpoint(&self) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
+        let Some((k, header)) = self.t.checkpoints.last().map_err(rio)? else { return Ok(None) };
+        if k.len() != 12 || k[8..] != CHECKPOINT_HEADER || header.len() != 44 {
+            return Ok(None);
+        }
+        let seq = u64_of(&k[..8]);
+        let head = self.head()?;
+        if seq == 0 || seq > head.seq {
+            return Ok(None);
+        }
+        let hash = if seq == head.seq {
+            head.hash
+        } else {
+            // a damaged record is for `verify` to report; the cache just goes unused
+            match self.record_bytes(seq).ok().flatten().map(|b| record::decode(seq, &b)) {
+                Some(Ok(d)) => d.hash,
+                _ => return Ok(None),
+            }
+        };
+        if header[..32] != hash {
+            return Ok(None);
+        }
+        let len = u64_of(&header[32..40]) as usize;
+        let chunks = u32::from_be_bytes([header[40], header[41], header[42], header[43]]);
+        let mut out = Vec::with_capacity(len);
+        let mut expected = 0u32;
+        for item in self.t.checkpoints.range(checkpoint_key(seq, 0)..checkpoint_key(seq, chunks)) {
+            let (k, v) = item.map_err(rio)?;
+            if k[8..] != expected.to_be_bytes() {
+                return Ok(None);
+            }
+            out.extend_from_slice(&v);
+            expected += 1;
+        }
+        Ok((expected == chunks && out.len() == len).then_some((seq, out)))
+    }
+
+    /// The position of the latest checkpoint, if there is one, without
+    /// reading or checking it.
+    pub fn checkpoint_position(&self) -> Option<u64> {
+        let (k, _) = self.t.checkpoints.last().ok()??;
+        (k.len() == 12 && k[8..] == CHECKPOINT_HEADER).then(|| u64_of(&k[..8]))
+    }
+
+    /// Keeps `bytes` as the checkpoint after position `seq` (a committed
+    /// position), replacing any other. Not `fsync`ed: a checkpoint lost or
+    /// half written in a crash is simply not found.
+    pub fn put_checkpoint(&self, seq: u64, bytes: &[u8]) -> std::io::Result<()> {
+        let head = self.head().map_err(|e| std::io::Error::other(e.to_string()))?;
+        if seq == 0 || seq > head.seq {
+            return Err(std::io::Error::other(format!("position {seq} is not in the log")));
+        }
+        let hash = if seq == head.seq {
+            head.hash
+        } else {
+            let bytes = self.record_bytes(seq).map_err(|e| std::io::Error::other(e.to_string()))?;
+            let bytes = bytes.ok_or_else(|| std::io::Error::other(format!("record {seq} is missing")))?;
+            record::decode(seq, &bytes).map_err(|e| std::io::Error::other(e.to_string()))?.hash
+        };
+        self.drop_checkpoints()?;
+        let mut chunks = 0u32;
+        for (i, chunk) in bytes.chunks(CHECKPOINT_CHUNK).enumerate() {
+            self.t.checkpoints.insert(checkpoint_key(seq, i as u32), chunk).map_err(io)?;
+            chunks += 1;
+        }
+        let mut header = Vec::with_capacity(44);
+        header.extend_from_slice(&hash);
+        header.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        header.extend_from_slice(&chunks.to_be_bytes());
+        // the header last: a checkpoint is complete once it is there
+        self.t.checkpoints.insert(checkpoint_key(seq, u32::from_be_bytes(CHECKPOINT_HEADER)), header).map_err(io)?;
+        Ok(())
+    }
+
+    /// Drops every checkpoint (answers stay the same; reads get slower
+    /// until one is taken again).
+    pub fn drop_checkpoints(&self) -> std::io::Result<()> {
+        self.t.checkpoints.clear().map_err(io)
+    }
+
     /// Test and repair access to the raw records: overwrites the stored
-    /// bytes at `seq` without touching the chain. Never used by sijil
-    /// itself; tests use it to prove that `verify` catches tampering.
+    /// bytes at `seq` (in its block, or in the tail) without touching the
+    /// chain. Never used by sijil itself; tests use it to prove that
+    /// `verify` catches tampering.
     #[doc(hidden)]
     pub fn tamper(&self, seq: u64, bytes: &[u8]) -> std::io::Result<()> {
-        self.events.insert(key(seq), bytes).map_err(io)?;
+        let holder = self.t.blocks.range(..=key(seq)).next_back().transpose().map_err(io)?;
+        let in_block = holder.filter(|(k, v)| block::count(v).is_some_and(|n| seq < u64_of(k) + n));
+        match in_block {
+            Some((k, v)) if self.t.tail.get(key(seq)).map_err(io)?.is_none() => {
+                let first = u64_of(&k);
+                let b = Block::decode(first, &v).map_err(|e| std::io::Error::other(e.to_string()))?;
+                let mut rebuilt = Builder::default();
+                for (i, r) in b.records().enumerate() {
+                    rebuilt.push(if first + i as u64 == seq { bytes } else { r });
+                }
+                self.t.blocks.insert(k, rebuilt.finish()).map_err(io)?;
+            }
+            _ => {
+                self.t.tail.insert(key(seq), bytes).map_err(io)?;
+            }
+        }
         self.sync()
     }
 
     /// The raw stored bytes at `seq` (for tests and diagnostics).
     #[doc(hidden)]
     pub fn raw(&self, seq: u64) -> std::io::Result<Option<Vec<u8>>> {
-        Ok(self.events.get(key(seq)).map_err(io)?.map(|v| v.to_vec()))
+        self.record_bytes(seq).map_err(|e| std::io::Error::other(e.to_string()))
     }
+}
+
+fn head_of(meta: &sled::Tree) -> Result<Head, ReadError> {
+    let bytes = meta.get(KEY_HEAD).map_err(rio)?;
+    let bytes = bytes.ok_or(ReadError::Corrupt { seq: 0, reason: "the log has no head".into() })?;
+    Head::decode(&bytes).ok_or(ReadError::Corrupt { seq: 0, reason: "the head record is damaged".into() })
+}
+
+fn head_in(
+    meta: &sled::transaction::TransactionalTree,
+) -> Result<Option<Head>, sled::transaction::UnabortableTransactionError> {
+    Ok(meta.get(KEY_HEAD)?.and_then(|b| Head::decode(&b)))
+}
+
+/// Where an import's writer stopped: the last position and its chain hash.
+type Written = (u64, [u8; 32]);
+
+/// A large append in progress ([`Store::importer`]).
+pub struct Importer<'s> {
+    store: &'s Store,
+    _guard: MutexGuard<'s, ()>,
+    tx: Option<SyncSender<Vec<Event>>>,
+    worker: Option<JoinHandle<Result<Written, AppendError>>>,
+    buf: Vec<Event>,
+    head: Head,
+    recorded_at: DateTime<Utc>,
+    done: bool,
+}
+
+impl Importer<'_> {
+    /// Adds the next event. An error means the import cannot go on (the
+    /// events pushed so far are set aside when the importer is dropped).
+    pub fn push(&mut self, event: Event) -> Result<(), AppendError> {
+        self.buf.push(event);
+        if self.buf.len() >= BLOCK_EVENTS {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// The recording time every event of this import gets.
+    pub fn recorded_at(&self) -> DateTime<Utc> {
+        self.recorded_at
+    }
+
+    fn send(&mut self) -> Result<(), AppendError> {
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(BLOCK_EVENTS));
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(chunk).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            // the writer stopped: its error says why
+            Err(self.join().err().unwrap_or_else(|| AppendError::Io(std::io::Error::other("the writer stopped"))))
+        }
+    }
+
+    fn join(&mut self) -> Result<Written, AppendError> {
+        self.tx = None;
+        match self.worker.take() {
+            Some(w) => w.join().unwrap_or_else(|_| Err(AppendError::Io(std::io::Error::other("the writer failed")))),
+            None => Err(AppendError::Io(std::io::Error::other("the import was already finished"))),
+        }
+    }
+
+    /// Writes what is left, makes it durable, then moves the head: the
+    /// whole import becomes visible at once.
+    pub fn commit(mut self) -> Result<Appended, AppendError> {
+        if !self.buf.is_empty() {
+            self.send()?;
+        }
+        let (seq, hash) = self.join()?;
+        let store = self.store;
+        let head = self.head;
+        let recorded_at = self.recorded_at;
+        store.sync().map_err(AppendError::Io)?;
+        let new_head = Head { seq, hash, recorded_at };
+        store
+            .t
+            .meta
+            .transaction(|meta| {
+                if head_in(meta)? != Some(head) {
+                    return sled::transaction::abort(());
+                }
+                if seq > head.seq {
+                    meta.insert(KEY_HEAD, new_head.encode().to_vec())?;
+                }
+                meta.remove(KEY_IMPORTING)?;
+                Ok(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(()) => {
+                    AppendError::Io(std::io::Error::other("the head moved during the append"))
+                }
+                TransactionError::Storage(e) => aio(e),
+            })?;
+        store.sync().map_err(AppendError::Io)?;
+        self.done = true;
+        Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
+    }
+}
+
+impl Drop for Importer<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.join();
+            // nothing was acknowledged: set aside what was written now
+            // rather than at the next open
+            let _ = self.store.discard_past_head(self.head.seq);
+        }
+    }
+}
+
+/// The import's writing side, on its own thread.
+struct ImportWriter {
+    t: Trees,
+    head: u64,
+    seq: u64,
+    hash: [u8; 32],
+    recorded_at: DateTime<Utc>,
+    builder: Builder,
+    block_first: u64,
+    /// The id buckets read or changed so far.
+    buckets: HashMap<[u8; 2], Vec<u8>>,
+    seen: HashSet<Uuid>,
+}
+
+impl ImportWriter {
+    fn run(mut self, rx: Receiver<Vec<Event>>) -> Result<Written, AppendError> {
+        for chunk in rx {
+            for e in chunk {
+                self.write(&e)?;
+            }
+        }
+        self.close_block()?;
+        let mut batch = sled::Batch::default();
+        for (b, v) in self.buckets.drain() {
+            batch.insert(&b, v);
+        }
+        self.t.idx.apply_batch(batch).map_err(aio)?;
+        Ok((self.seq, self.hash))
+    }
+
+    fn write(&mut self, e: &Event) -> Result<(), AppendError> {
+        if !self.seen.insert(e.id) {
+            return Err(AppendError::Repeated { id: e.id });
+        }
+        let b = idx::bucket(&e.id);
+        let bucket = match self.buckets.entry(b) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(self.t.idx.get(b).map_err(aio)?.map(|v| v.to_vec()).unwrap_or_default())
+            }
+        };
+        if let Some(at) = idx::find(bucket, &e.id).filter(|&at| at <= self.head) {
+            return Err(AppendError::IdExists { id: e.id, seq: at });
+        }
+        let seq = self.seq + 1;
+        let (bytes, hash) = record::encode(seq, self.recorded_at, &self.hash, e);
+        if bytes.len() > MAX_RECORD {
+            return Err(AppendError::TooLarge { id: e.id, size: bytes.len() });
+        }
+        idx::put(bucket, &e.id, seq);
+        if e.kind.is_reference() {
+            self.t.registry.insert(key(seq), bytes.as_slice()).map_err(aio)?;
+        }
+        for (target, half) in [(e.corrects, 0), (e.retracts, 1)] {
+            if let Some(target) = target {
+                let mut v = self.t.standing.get(target.as_bytes()).map_err(aio)?.map_or([0u8; 32], standing_value);
+                v[half * 16..half * 16 + 16].copy_from_slice(e.id.as_bytes());
+                self.t.standing.insert(target.as_bytes(), &v).map_err(aio)?;
+            }
+        }
+        if self.builder.is_full_for(bytes.len()) {
+            self.close_block()?;
+        }
+        if self.builder.is_empty() {
+            self.block_first = seq;
+        }
+        self.builder.push(&bytes);
+        self.seq = seq;
+        self.hash = hash;
+        Ok(())
+    }
+
+    fn close_block(&mut self) -> Result<(), AppendError> {
+        if !self.builder.is_empty() {
+            let stored = self.builder.finish();
+            self.t.blocks.insert(key(self.block_first), stored).map_err(aio)?;
+        }
+        Ok(())
+    }
+}
+
+/// Stored records in log order: blocks, then the tail.
+struct RawRecords {
+    blocks: sled::Iter,
+    tail: sled::Iter,
+    current: Option<(u64, Block, usize)>,
+    in_tail: bool,
+    end: u64,
+    done: bool,
+}
+
+impl Iterator for RawRecords {
+    type Item = Result<(u64, Vec<u8>), ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some((first, b, i)) = &mut self.current {
+                if *i < b.len() {
+                    let seq = *first + *i as u64;
+                    if seq > self.end {
+                        self.done = true;
+                        return None;
+                    }
+                    *i += 1;
+                    return Some(Ok((seq, b.record(*i - 1).to_vec())));
+                }
+                self.current = None;
+            }
+            if !self.in_tail {
+                match self.blocks.next() {
+                    Some(Ok((k, v))) => {
+                        let first = u64_of(&k);
+                        match Block::decode(first, &v) {
+                            Ok(b) => self.current = Some((first, b, 0)),
+                            Err(e) => {
+                                self.done = true;
+                                return Some(Err(e));
+                            }
+                        }
+                        continue;
+                    }
+                    Some(Err(e)) => {
+                        self.done = true;
+                        return Some(Err(rio(e)));
+                    }
+                    None => self.in_tail = true,
+                }
+            }
+            return match self.tail.next() {
+                Some(Ok((k, v))) => Some(Ok((u64_of(&k), v.to_vec()))),
+                Some(Err(e)) => {
+                    self.done = true;
+                    Some(Err(rio(e)))
+                }
+                None => {
+                    self.done = true;
+                    None
+                }
+            };
+        }
+    }
+}
+
+type Decoded = Vec<Result<Recorded, ReadError>>;
+
+/// The records of the block stored under `block`, decoded, from `first` to `end`.
+fn decode_block(block: u64, stored: &[u8], first: u64, end: u64) -> Decoded {
+    match Block::decode(block, stored) {
+        Ok(b) => b
+            .records()
+            .enumerate()
+            .map(|(i, r)| (block + i as u64, r))
+            .skip_while(|(seq, _)| *seq < first)
+            .take_while(|(seq, _)| *seq <= end)
+            .map(|(seq, r)| record::decode(seq, r).map(|d| d.recorded))
+            .collect(),
+        Err(e) => vec![Err(e)],
+    }
+}
+
+/// The committed records in order ([`Store::scan`]).
+pub struct Scan {
+    first: u64,
+    end: u64,
+    expected: u64,
+    done: bool,
+    pending: std::vec::IntoIter<Result<Recorded, ReadError>>,
+    /// Blocks decoded on this thread, when the log is short.
+    blocks: Option<sled::Iter>,
+    /// Blocks decoded by other threads, taken round-robin.
+    decoders: Vec<Receiver<Decoded>>,
+    next_decoder: usize,
+    tail: Option<sled::Iter>,
+    tail_tree: Option<sled::Tree>,
+}
+
+impl Scan {
+    fn failed(e: ReadError) -> Scan {
+        Scan {
+            first: 1,
+            end: 0,
+            expected: 1,
+            done: false,
+            pending: vec![Err(e)].into_iter(),
+            blocks: None,
+            decoders: Vec::new(),
+            next_decoder: 0,
+            tail: None,
+            tail_tree: None,
+        }
+    }
+
+    fn new(t: &Trees, first: u64, end: u64) -> Scan {
+        let mut scan = Scan::failed(ReadError::Io(std::io::Error::other("unused")));
+        scan.pending = Vec::new().into_iter();
+        let first = first.max(1);
+        scan.first = first;
+        scan.expected = first;
+        scan.end = end;
+        scan.done = end < first;
+        scan.tail_tree = Some(t.tail.clone());
+        if scan.done {
+            return scan;
+        }
+        // from the block that holds `first`, if one does
+        let start = match t.blocks.range(..=key(first)).next_back() {
+            Some(Ok((k, _))) => u64_of(&k),
+            _ => first,
+        };
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        if end - first < PARALLEL_SCAN || workers < 2 {
+            scan.blocks = Some(t.blocks.range(key(start)..=key(end)));
+            return scan;
+        }
+        for w in 0..workers {
+            let (tx, rx) = sync_channel::<Decoded>(4);
+            let blocks = t.blocks.clone();
+            let spawned = std::thread::Builder::new().name("sijil-scan".into()).spawn(move || {
+                for (i, item) in blocks.range(key(start)..=key(end)).enumerate() {
+                    if i % workers != w {
+                        continue;
+                    }
+                    let out = match item {
+                        Ok((k, v)) => decode_block(u64_of(&k), &v, first, end),
+                        Err(e) => vec![Err(rio(e))],
+                    };
+                    if tx.send(out).is_err() {
+                        return;
+                    }
+                }
+            });
+            if spawned.is_err() {
+                // no threads to be had: decode here
+                scan.decoders.clear();
+                scan.blocks = Some(t.blocks.range(key(start)..=key(end)));
+                return scan;
+            }
+            scan.decoders.push(rx);
+        }
+        scan
+    }
+
+    /// The next batch of decoded records, or `None` when all blocks are read.
+    fn next_blocks(&mut self) -> Option<Decoded> {
+        if let Some(blocks) = &mut self.blocks {
+            return match blocks.next()? {
+                Ok((k, v)) => Some(decode_block(u64_of(&k), &v, self.first, self.end)),
+                Err(e) => Some(vec![Err(rio(e))]),
+            };
+        }
+        if self.decoders.is_empty() {
+            return None;
+        }
+        let got = self.decoders[self.next_decoder].recv().ok();
+        self.next_decoder = (self.next_decoder + 1) % self.decoders.len();
+        if got.is_none() {
+            self.decoders.clear();
+        }
+        got
+    }
+}
+
+impl Iterator for Scan {
+    type Item = Result<Recorded, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.pending.next() {
+                return Some(match item {
+                    Ok(r) if r.seq == self.expected => {
+                        self.expected += 1;
+                        if r.seq == self.end {
+                            self.done = true;
+                            self.pending = Vec::new().into_iter();
+                        }
+                        Ok(r)
+                    }
+                    Ok(_) => {
+                        self.done = true;
+                        self.pending = Vec::new().into_iter();
+                        Err(ReadError::Corrupt { seq: self.expected, reason: "the record is missing".into() })
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        self.pending = Vec::new().into_iter();
+                        Err(e)
+                    }
+                });
+            }
+            if self.done {
+                self.decoders.clear();
+                return None;
+            }
+            if self.tail.is_none() {
+                if let Some(batch) = self.next_blocks() {
+                    self.pending = batch.into_iter();
+                    continue;
+                }
+                self.blocks = None;
+                let tree = self.tail_tree.take()?;
+                self.tail = Some(tree.range(key(self.expected)..=key(self.end)));
+            }
+            let tail = self.tail.as_mut()?;
+            let item = match tail.next() {
+                Some(Ok((k, v))) => record::decode(u64_of(&k), &v).map(|d| d.recorded),
+                Some(Err(e)) => Err(rio(e)),
+                None => Err(ReadError::Corrupt { seq: self.expected, reason: "the record is missing".into() }),
+            };
+            self.pending = vec![item].into_iter();
+        }
+    }
+}
+
+/// Checkpoint chunks stay well under sled's blob threshold.
+const CHECKPOINT_CHUNK: usize = 64 * 1024;
+/// The chunk number under which a checkpoint's header is kept (after its chunks).
+const CHECKPOINT_HEADER: [u8; 4] = [0xff; 4];
+
+fn checkpoint_key(seq: u64, chunk: u32) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..8].copy_from_slice(&seq.to_be_bytes());
+    k[8..].copy_from_slice(&chunk.to_be_bytes());
+    k
 }
 
 /// A `standing` value: correction id, then retraction id (zero for none).

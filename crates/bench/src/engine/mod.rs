@@ -4,7 +4,7 @@
 //!
 //! Each engine answers the same questions: import a file of events durably,
 //! append one event durably, replay everything into a
-//! [`Timeline`](sijil_core::Timeline), replay a prefix and read the state
+//! [`Ledger`](sijil_core::Ledger) (the state projection), read the state
 //! at a valid time, open the log. sijil imports the raw input through
 //! validation, exactly as `sijil import` does; the baselines import the
 //! canonical events sijil would store (one JSON line each, checked to be
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sijil_core::{Event, KnownAt, Recorded, StateQuery, Timeline};
+use sijil_core::{Event, KnownAt, Ledger, StateQuery};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -79,8 +79,9 @@ impl Engine {
         }
     }
 
-    /// Every event folded into a timeline (the log is opened first, untimed).
-    pub fn replay(self, at: &Path) -> Result<(Timeline, Duration)> {
+    /// Every event folded into the state projection, a [`Ledger`] (the log
+    /// is opened first, untimed).
+    pub fn replay(self, at: &Path) -> Result<(Ledger, Duration)> {
         match self {
             Engine::Sijil => sijil::replay(at),
             Engine::Sqlite => sqlite::replay(at),
@@ -115,17 +116,19 @@ pub enum Reader {
 }
 
 impl Reader {
-    /// The state at `at` as known at position `k`: the prefix up to `k`
-    /// folded, then the state read. Returns the areas in the state (so
-    /// nothing is optimised away) and the time taken.
+    /// The state at `at` as known at position `k`. sijil reads as `sijil
+    /// state` does: its latest checkpoint, the records after it, then the
+    /// ledger's state at (T, K). The baselines have no checkpoint: they fold
+    /// the records up to `k`. Returns the areas in the state (so nothing is
+    /// optimised away) and the time taken.
     pub fn state(&self, at: DateTime<Utc>, k: u64) -> Result<(usize, Duration)> {
         let started = std::time::Instant::now();
-        let timeline = match self {
-            Reader::Sijil(store) => sijil::fold(store, k)?,
+        let ledger = match self {
+            Reader::Sijil(store) => sijil::ledger(store)?,
             Reader::Sqlite(conn) => sqlite::fold(conn, k)?,
             Reader::File(path) => plain::fold(path, k)?,
         };
-        let state = timeline.state(&StateQuery { at, known_at: KnownAt::Seq(k), area: None });
+        let state = ledger.state(&StateQuery { at, known_at: KnownAt::Seq(k), area: None });
         let areas = std::hint::black_box(state).areas.len();
         Ok((areas, started.elapsed()))
     }
@@ -138,15 +141,15 @@ pub fn baseline_recorded_at() -> DateTime<Utc> {
 
 /// Decodes one canonical event and folds it in: the work of a replay
 /// outside the storage.
-pub fn fold_line(timeline: &mut Timeline, seq: u64, json: &[u8]) -> Result<()> {
+pub fn fold_line(ledger: &mut Ledger, seq: u64, json: &[u8]) -> Result<()> {
     let event: Event = serde_json::from_slice(json)?;
-    timeline.apply(Recorded { seq, recorded_at: baseline_recorded_at(), event });
+    ledger.apply_event(seq, baseline_recorded_at(), &event);
     Ok(())
 }
 
 /// A new, empty fold in the generated log's zone.
-pub fn timeline() -> Timeline {
-    Timeline::new(ZONE)
+pub fn ledger() -> Ledger {
+    Ledger::new(ZONE)
 }
 
 /// What a baseline checks of each line it imports: that it is JSON with an

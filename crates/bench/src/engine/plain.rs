@@ -7,9 +7,9 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use sijil_core::Timeline;
+use sijil_core::Ledger;
 
-use super::{fold_line, id_of, timeline};
+use super::{fold_line, id_of, ledger};
 use crate::error::Result;
 
 /// Lines per `fdatasync` in an import.
@@ -55,8 +55,8 @@ pub fn open_time(file: &Path) -> Result<Duration> {
 }
 
 /// The first `k` lines, decoded and folded.
-pub fn fold(file: &Path, k: u64) -> Result<Timeline> {
-    let mut t = timeline();
+pub fn fold(file: &Path, k: u64) -> Result<Ledger> {
+    let mut t = ledger();
     let mut input = BufReader::with_capacity(1 << 20, File::open(file)?);
     let mut line = Vec::with_capacity(1024);
     let mut seq = 0u64;
@@ -72,7 +72,7 @@ pub fn fold(file: &Path, k: u64) -> Result<Timeline> {
     Ok(t)
 }
 
-pub fn replay(file: &Path) -> Result<(Timeline, Duration)> {
+pub fn replay(file: &Path) -> Result<(Ledger, Duration)> {
     // opening a file costs nothing worth excluding
     let started = Instant::now();
     let t = fold(file, u64::MAX)?;

@@ -7,36 +7,65 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sijil_core::{Admitted, Context, Event, Timeline};
+use sijil_core::{Admitted, Context, Event, Ledger, Lookup, Summary};
 use sijil_store::Store;
 use uuid::Uuid;
 
 use crate::error::Result;
 use crate::gen::ZONE;
 
-/// `sijil --tz Asia/Damascus import FILE` on a new log: every line read and
-/// admitted (each seeing the ones before it), then one append of all of
-/// them (all indexes, the hash chain, flush and fsync).
+/// `sijil --tz Asia/Damascus import FILE` on a new log, as the CLI does
+/// it: every line read, admitted (each seeing the ones before it, and the
+/// log through its indexes) and streamed to the store's importer, which
+/// encodes, chains, compresses and writes blocks on a second thread; then
+/// the commit (flush, fsync, head, fsync) and the checkpoint of the ledger
+/// folded on the way.
 pub fn import(raw: &Path, log: &Path) -> Result<u64> {
+    let store = Store::open_or_create(log, ZONE.name())?;
     let mut ctx = Context::new(ZONE);
-    let mut events = Vec::new();
+    for r in store.reference_events() {
+        ctx.learn_reference(&r?.event);
+    }
+    let lookup = StoreLookup(&store);
+    let mut import = store.importer(Utc::now(), None)?;
+    // into an empty log, the ledger is folded on the way: a checkpoint at the end
+    let head = store.head()?.seq;
+    let mut ledger = (head == 0).then(|| Ledger::new(ZONE));
+    let recorded_at = import.recorded_at();
     for (n, line) in BufReader::with_capacity(1 << 20, File::open(raw)?).lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        match ctx.admit(&line, Uuid::now_v7()) {
+        match ctx.admit_with(&line, Uuid::now_v7(), &lookup) {
             Ok(Admitted::New(e)) => {
-                ctx.learn(&e);
-                events.push(e);
+                ctx.learn_admitted(&e);
+                if let Some(l) = ledger.as_mut() {
+                    l.apply_event(l.seq() + 1, recorded_at, &e);
+                }
+                import.push(e)?;
             }
             Ok(Admitted::Duplicate(_)) => {}
             Err(why) => return Err(format!("{}: line {}: {why}", raw.display(), n + 1).into()),
         }
     }
-    let store = Store::open_or_create(log, ZONE.name())?;
-    let done = store.append(&events, Utc::now(), None)?;
+    let done = import.commit()?;
+    if let Some(l) = ledger.filter(|l| l.seq() == done.last) {
+        store.put_checkpoint(done.last, &l.encode())?;
+    }
     Ok(done.last)
+}
+
+/// Validation's view of the stored log, as the CLI gives it.
+struct StoreLookup<'a>(&'a Store);
+
+impl Lookup for StoreLookup<'_> {
+    fn summary(&self, id: &Uuid) -> std::result::Result<Option<Summary>, String> {
+        let Some(r) = self.0.get(id).map_err(|e| e.to_string())? else { return Ok(None) };
+        let mut s = Summary::of(&r.event, &r.event.canonical_json(), ZONE);
+        (s.corrected_by, s.retracted_by) = self.0.standing(id).map_err(|e| e.to_string())?;
+        Ok(Some(s))
+    }
 }
 
 /// Opens the log (the store waits briefly for a lock that a handle
@@ -54,20 +83,40 @@ pub fn open_time(log: &Path) -> Result<Duration> {
     Ok(took)
 }
 
-/// Every record up to `k` folded, as `sijil state --known-at #K` does.
-pub fn fold(store: &Store, k: u64) -> Result<Timeline> {
-    let mut t = Timeline::new(ZONE);
-    for r in store.scan(k) {
-        t.apply(r?);
+/// How many records a read folds after the latest checkpoint before it
+/// takes a new one (as the CLI does).
+const CHECKPOINT_GAP: u64 = 4096;
+
+/// The ledger of the whole log as `sijil state` builds it: the latest
+/// checkpoint, then the records after it (a new checkpoint when they are
+/// more than [`CHECKPOINT_GAP`]).
+pub fn ledger(store: &Store) -> Result<Ledger> {
+    let head = store.head()?.seq;
+    let cached = match store.checkpoint()? {
+        Some((seq, bytes)) => Ledger::decode(&bytes, ZONE).ok().filter(|l| l.seq() == seq),
+        None => None,
+    };
+    let mut ledger = cached.unwrap_or_else(|| Ledger::new(ZONE));
+    let from = ledger.seq();
+    for r in store.scan_from(from + 1, head) {
+        ledger.apply(&r?);
     }
-    Ok(t)
+    if head - from >= CHECKPOINT_GAP {
+        store.put_checkpoint(head, &ledger.encode())?;
+    }
+    Ok(ledger)
 }
 
-pub fn replay(log: &Path) -> Result<(Timeline, Duration)> {
+/// A full replay: every record scanned, decoded and folded into a new
+/// ledger (no checkpoint used).
+pub fn replay(log: &Path) -> Result<(Ledger, Duration)> {
     let store = Store::open(log)?;
     let started = Instant::now();
-    let t = fold(&store, u64::MAX)?;
-    Ok((t, started.elapsed()))
+    let mut ledger = Ledger::new(ZONE);
+    for r in store.scan(u64::MAX) {
+        ledger.apply(&r?);
+    }
+    Ok((ledger, started.elapsed()))
 }
 
 /// One `Store::append` per event: each flushed and fsynced before the next.

@@ -9,9 +9,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection};
-use sijil_core::{Event, Timeline};
+use sijil_core::{Event, Ledger};
 
-use super::{fold_line, id_of, timeline};
+use super::{fold_line, id_of, ledger};
 use crate::error::Result;
 
 /// Rows per transaction in an import.
@@ -70,8 +70,8 @@ pub fn open_time(db: &Path) -> Result<Duration> {
 }
 
 /// The rows up to `k`, in order, decoded and folded.
-pub fn fold(conn: &Connection, k: u64) -> Result<Timeline> {
-    let mut t = timeline();
+pub fn fold(conn: &Connection, k: u64) -> Result<Ledger> {
+    let mut t = ledger();
     let mut select = conn.prepare_cached("SELECT seq, json FROM events WHERE seq <= ?1 ORDER BY seq")?;
     let mut rows = select.query([k.min(i64::MAX as u64) as i64])?;
     while let Some(row) = rows.next()? {
@@ -82,7 +82,7 @@ pub fn fold(conn: &Connection, k: u64) -> Result<Timeline> {
     Ok(t)
 }
 
-pub fn replay(db: &Path) -> Result<(Timeline, Duration)> {
+pub fn replay(db: &Path) -> Result<(Ledger, Duration)> {
     let conn = open(db)?;
     let started = Instant::now();
     let t = fold(&conn, u64::MAX)?;

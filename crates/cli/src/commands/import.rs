@@ -38,74 +38,91 @@ pub struct ImportArgs {
     pub format: Option<Format>,
 }
 
-/// Numbered lines of input, each its text or why it cannot be read.
-pub type Lines = Vec<(usize, Result<String, String>)>;
+/// Numbered lines of input, each its text or why it cannot be read:
+/// lines of at most [`MAX_LINE`] bytes; a longer line is skipped to its
+/// end and reported, never held in memory whole. Blank lines are skipped.
+pub struct LineReader<R> {
+    input: R,
+    n: usize,
+    /// Bytes consumed so far (for progress).
+    pub consumed: u64,
+    failed: bool,
+}
 
-/// Reads lines of at most [`MAX_LINE`] bytes; a longer line is skipped to
-/// its end and reported, never held in memory whole.
-pub fn read_lines(mut input: impl BufRead) -> Result<Lines, CliError> {
-    let mut lines = Vec::new();
-    let mut n = 0;
-    loop {
-        n += 1;
-        let mut buf = Vec::new();
-        // room for the longest line and its CRLF
-        let read = (&mut input)
-            .take(MAX_LINE as u64 + 2)
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| CliError::runtime(format!("cannot read line {n}: {e}")))?;
-        if read == 0 {
-            break;
+impl<R: BufRead> LineReader<R> {
+    pub fn new(input: R) -> LineReader<R> {
+        LineReader { input, n: 0, consumed: 0, failed: false }
+    }
+
+    /// The next non-blank line, `Ok(None)` at the end of the input.
+    #[allow(clippy::type_complexity)]
+    pub fn next_line(&mut self) -> Result<Option<(usize, Result<String, String>)>, CliError> {
+        if self.failed {
+            return Ok(None);
         }
-        if buf.len() > MAX_LINE + 1 && !buf.ends_with(b"\n") {
-            // drain the rest of the over-long line, counting its bytes (without CRLF)
-            let mut skipped = buf.len();
-            let mut last = buf.last().copied();
-            loop {
-                let avail = input.fill_buf().map_err(|e| CliError::runtime(format!("cannot read line {n}: {e}")))?;
-                if avail.is_empty() {
-                    break;
-                }
-                match avail.iter().position(|&b| b == b'\n') {
-                    Some(i) => {
-                        if i > 0 {
-                            last = Some(avail[i - 1]);
-                        }
-                        skipped += i;
-                        input.consume(i + 1);
+        loop {
+            self.n += 1;
+            let n = self.n;
+            let mut buf = Vec::new();
+            // room for the longest line and its CRLF
+            let read = (&mut self.input).take(MAX_LINE as u64 + 2).read_until(b'\n', &mut buf).map_err(|e| {
+                self.failed = true;
+                CliError::runtime(format!("cannot read line {n}: {e}"))
+            })?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.consumed += read as u64;
+            if buf.len() > MAX_LINE + 1 && !buf.ends_with(b"\n") {
+                // drain the rest of the over-long line, counting its bytes (without CRLF)
+                let mut skipped = buf.len();
+                let mut last = buf.last().copied();
+                loop {
+                    let avail =
+                        self.input.fill_buf().map_err(|e| CliError::runtime(format!("cannot read line {n}: {e}")))?;
+                    if avail.is_empty() {
                         break;
                     }
-                    None => {
-                        let len = avail.len();
-                        last = avail.last().copied();
-                        skipped += len;
-                        input.consume(len);
+                    match avail.iter().position(|&b| b == b'\n') {
+                        Some(i) => {
+                            if i > 0 {
+                                last = Some(avail[i - 1]);
+                            }
+                            skipped += i;
+                            self.input.consume(i + 1);
+                            self.consumed += i as u64 + 1;
+                            break;
+                        }
+                        None => {
+                            let len = avail.len();
+                            last = avail.last().copied();
+                            skipped += len;
+                            self.input.consume(len);
+                            self.consumed += len as u64;
+                        }
                     }
                 }
+                if last == Some(b'\r') {
+                    skipped -= 1;
+                }
+                return Ok(Some((n, Err(over_long(skipped)))));
             }
-            if last == Some(b'\r') {
-                skipped -= 1;
+            while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+                buf.pop();
             }
-            lines.push((n, Err(over_long(skipped))));
-            continue;
+            if buf.len() > MAX_LINE {
+                return Ok(Some((n, Err(over_long(buf.len())))));
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Ok(Some((
+                n,
+                String::from_utf8(buf)
+                    .map_err(|e| format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to() + 1)),
+            )));
         }
-        while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
-            buf.pop();
-        }
-        if buf.len() > MAX_LINE {
-            lines.push((n, Err(over_long(buf.len()))));
-            continue;
-        }
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        lines.push((
-            n,
-            String::from_utf8(buf)
-                .map_err(|e| format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to() + 1)),
-        ));
     }
-    Ok(lines)
 }
 
 fn over_long(len: usize) -> String {
@@ -113,47 +130,37 @@ fn over_long(len: usize) -> String {
 }
 
 pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (lines, what) = if args.file.as_os_str() == "-" {
-        (read_lines(std::io::stdin().lock())?, "standard input".to_string())
+    let (input, size, what): (Box<dyn BufRead>, u64, String) = if args.file.as_os_str() == "-" {
+        (Box::new(BufReader::with_capacity(1 << 20, std::io::stdin().lock())), 0, "standard input".to_string())
     } else {
         let f =
             File::open(&args.file).map_err(|e| CliError::input(format!("cannot open {}: {e}", args.file.display())))?;
-        (read_lines(BufReader::new(f))?, args.file.display().to_string())
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        (Box::new(BufReader::with_capacity(1 << 20, f)), size, args.file.display().to_string())
     };
-    if lines.is_empty() {
-        return Err(CliError::input(format!("{what} holds no events")));
-    }
-    let mut pending = g.open_for_append()?;
-    let bar = crate::style::progress(lines.len() as u64, "checking");
-    let batch =
-        pending.admit(lines.iter().inspect(|_| bar.inc(1)).map(|(n, l)| (*n, l.as_deref().map_err(Clone::clone))))?;
+    let mut lines = LineReader::new(input);
+    let bar = crate::style::progress_bytes(size, "importing");
+    let outcome = crate::app::import_lines(g, &mut lines, &|consumed| bar.set_position(consumed), &what);
     bar.finish_and_clear();
-    if !batch.errors.is_empty() {
-        return Err(batch.into_error(&what));
-    }
-    let bar =
-        crate::style::spinner(batch.events.len() as u64, &format!("writing {} events durably…", batch.events.len()));
-    let committed = pending.commit(g, &batch.events, None);
-    bar.finish_and_clear();
-    let (_, done) = committed?;
-    let appended = batch.events.len();
+    let imported = outcome?;
+    let appended = imported.appended;
+    let duplicates = imported.duplicates;
     match args.format.unwrap_or(Format::Table) {
         Format::Json | Format::Ndjson => crate::commands::write_json(
             out,
-            &json!({"appended": appended, "duplicates": batch.duplicates.len(), "first": (appended > 0).then_some(done.first), "last": done.last}),
+            &json!({"appended": appended, "duplicates": duplicates, "first": (appended > 0).then_some(imported.first), "last": imported.last}),
         ),
         Format::Table => {
             let range = match appended {
                 0 => String::new(),
-                1 => format!(" (#{})", done.last),
-                _ => format!(" (#{}–#{})", done.first, done.last),
+                1 => format!(" (#{})", imported.last),
+                _ => format!(" (#{}–#{})", imported.first, imported.last),
             };
             writeln!(
                 out,
-                "appended {appended} event{}{range}, {} duplicate{}",
+                "appended {appended} event{}{range}, {duplicates} duplicate{}",
                 if appended == 1 { "" } else { "s" },
-                batch.duplicates.len(),
-                if batch.duplicates.len() == 1 { "" } else { "s" }
+                if duplicates == 1 { "" } else { "s" }
             )
             .map_err(output)
         }

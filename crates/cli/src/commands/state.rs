@@ -48,9 +48,9 @@ pub fn run(g: &Globals, args: StateArgs, out: &mut dyn Write) -> Result<(), CliE
     let now = g.now(session.zone)?;
     let at = session.at_or_now(args.at.as_deref(), now)?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
-    let timeline = session.timeline(known_at)?;
-    let area = session.area(&timeline, args.area.as_deref())?;
-    let state = timeline.state(&StateQuery { at, known_at, area });
+    let ledger = session.ledger()?;
+    let area = session.area_in(&ledger.registry(known_at), args.area.as_deref())?;
+    let state = ledger.state(&StateQuery { at, known_at, area });
     match super::choose_format(args.format, Format::Json) {
         Format::Json | Format::Ndjson => super::write_json(out, &state),
         Format::Table => state_table(out, &state, session.zone).map_err(output),

@@ -1,6 +1,7 @@
 //! Integration tests of the sijil command line: one binary (`it`), each
 //! test in its own temporary folder with a cleared environment.
 
+mod checkpoint;
 mod contract;
 mod corpus;
 mod crash;

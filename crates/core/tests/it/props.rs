@@ -5,13 +5,14 @@
 //!   midway, or replayed from the stored JSON, the state is the same;
 //! - (b) "as known at K" is the state of the log's first K records alone;
 //! - (c) casualty figures are one source's own fold, never a sum of sources;
-//! - (d) every entry of a state is in force at the time asked.
+//! - (d) every entry of a state is in force at the time asked;
+//! - (e) the ledger (and its checkpoint) answers every (T, K) as the timeline.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Value};
-use sijil_core::{Context, Kind, KnownAt, Recorded, State, StateQuery, Timeline};
+use sijil_core::{Context, Kind, KnownAt, Ledger, Recorded, State, StateQuery, Timeline};
 use uuid::Uuid;
 
 use crate::support::{admit_new, id, timeline, utc, REGISTRY, REGISTRY_RECORDED, ZONE};
@@ -498,6 +499,55 @@ proptest! {
                 for c in &area.control {
                     prop_assert!(c.at <= t, "{slug}: {c:?} at {t}");
                 }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// (e) The ledger answers every (T, K) as the timeline of the first K
+    /// records does, for every horizon and `--area`; so does a ledger read
+    /// back from its checkpoint bytes and then folded on (a checkpoint
+    /// taken midway, plus the records after it).
+    #[test]
+    fn the_ledger_answers_as_the_timeline(
+        log in log(),
+        k in any::<Index>(),
+        cut in any::<Index>(),
+        area in prop::option::of(prop::sample::select(&AREAS[..])),
+        reads in reads(),
+    ) {
+        let ts = read_times(&log.records, &reads);
+        let records = &log.records;
+        let k = k.index(records.len() + 1);
+        let cut = cut.index(records.len() + 1);
+        let mut whole = Ledger::new(ZONE);
+        let mut resumed = None;
+        for (i, r) in records.iter().enumerate() {
+            if i == cut {
+                resumed = Some(Ledger::decode(&whole.encode(), ZONE).expect("a checkpoint reads back"));
+            }
+            whole.apply(r);
+            if let Some(l) = resumed.as_mut() {
+                l.apply(r);
+            }
+        }
+        let resumed = resumed.unwrap_or_else(|| Ledger::decode(&whole.encode(), ZONE).expect("reads back"));
+        let horizons = [
+            KnownAt::All,
+            KnownAt::Seq(k as u64),
+            KnownAt::Time(records[k.max(1) - 1].recorded_at),
+            KnownAt::Time(records[0].recorded_at - Duration::seconds(1)),
+        ];
+        for known in horizons {
+            let folded = timeline(records.iter().filter(|r| known.includes(r)).cloned());
+            for t in &ts {
+                let q = StateQuery { at: *t, known_at: known, area: area.map(str::to_string) };
+                let want = folded.state(&q);
+                prop_assert_eq!(&whole.state(&q), &want, "{:?} at {}", known, t);
+                prop_assert_eq!(&resumed.state(&q), &want, "resumed, {:?} at {}", known, t);
             }
         }
     }

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
-use sijil_core::{Admitted, Context, Event, KnownAt, Recorded, StateQuery, Timeline};
+use sijil_core::{Admitted, Context, Event, KnownAt, Ledger, Recorded, StateQuery, Timeline};
 use uuid::Uuid;
 
 /// The zone of every log in these tests (UTC+03:00 all year in 2026).
@@ -117,7 +117,23 @@ impl Log {
     /// [`Log::state`] keeping only `area` and the areas under it.
     pub fn state_in(&self, at: &str, known: KnownAt, area: Option<&str>) -> Value {
         let q = StateQuery { at: utc(at), known_at: known, area: area.map(str::to_string) };
-        serde_json::to_value(self.timeline(known).state(&q)).expect("a state serializes")
+        let state = self.timeline(known).state(&q);
+        // every data-driven read also holds the ledger to the timeline,
+        // folded whole and read back from its checkpoint bytes
+        let ledger = self.ledger();
+        assert_eq!(ledger.state(&q), state, "the ledger differs from the timeline at {at}, {known:?}, {area:?}");
+        let reread = Ledger::decode(&ledger.encode(), ZONE).expect("a checkpoint reads back");
+        assert_eq!(reread.state(&q), state, "the checkpoint differs from the timeline at {at}, {known:?}");
+        serde_json::to_value(state).expect("a state serializes")
+    }
+
+    /// Every record folded into a ledger.
+    pub fn ledger(&self) -> Ledger {
+        let mut l = Ledger::new(ZONE);
+        for r in &self.records {
+            l.apply(r);
+        }
+        l
     }
 }
 

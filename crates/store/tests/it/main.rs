@@ -8,10 +8,12 @@
 //! - [`crash`]: a writer killed mid-append leaves a sound prefix;
 //! - [`indexes`]: the registry and standing indexes follow the records;
 //! - [`blobs`]: records stay small enough that sled writes no blob file;
+//! - [`blocks`]: records in blocks and in the tail read back alike;
 //! - [`model`]: the store against a `Vec<Event>` model, with reopens.
 
 mod append;
 mod blobs;
+mod blocks;
 mod conflicts;
 mod crash;
 mod fixture;

@@ -1,0 +1,878 @@
+//! The ledger: a compact, bitemporal index of the log, from which the state
+//! at any valid time T, as known at any position K, is read in one pass.
+//!
+//! [`Timeline`](crate::Timeline) keeps every event whole and is rebuilt for
+//! each horizon. The ledger keeps, per record, only what the state needs
+//! (kind, times, interned names, figures) in about 60 bytes, plus the
+//! position from which each record stopped counting (corrected or
+//! retracted). So one ledger of the whole log answers every K: a record
+//! counts at K when its position is ≤ K and no correction or retraction at
+//! or before K names it. It is folded in log order like a timeline
+//! ([`Ledger::apply`]), and it encodes to bytes ([`Ledger::encode`]) so that
+//! a store can keep it as a checkpoint: a cache, which a reader may drop
+//! and rebuild from the log at any time without changing any answer.
+//!
+//! [`Ledger::state`] gives exactly what [`Timeline::state`](crate::Timeline::state)
+//! gives for the same log, T and K (a property test holds them together).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
+use crate::projection::{
+    add, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, KnownAt, Move, Presence, State, StateQuery,
+};
+use crate::registry::Registry;
+
+const NONE: u32 = u32::MAX;
+
+/// What the state needs of one record.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    id: Uuid,
+    kind: Kind,
+    /// `at` as a start and as an end (they differ for a day).
+    start: Option<DateTime<Utc>>,
+    at_end: Option<DateTime<Utc>>,
+    day: bool,
+    until: Option<DateTime<Utc>>,
+    deadline: Option<DateTime<Utc>>,
+    /// Position of the first correction or retraction naming it (0: none).
+    corrected_at: u64,
+    retracted_at: u64,
+    /// The entry this one corrects (`NONE`).
+    corrects: u32,
+    actor: u32,
+    target: u32,
+    source: u32,
+    demand: u32,
+    /// Interned lists (0: empty).
+    areas: u32,
+    via: u32,
+    terms: u32,
+    extent: Option<Extent>,
+    killed: Option<u64>,
+    wounded: Option<u64>,
+    civilian: Option<bool>,
+    cumulative: Option<bool>,
+}
+
+/// The compact fold of a log. See the module documentation.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    zone: Tz,
+    strings: Vec<String>,
+    string_ix: HashMap<String, u32>,
+    lists: Vec<Vec<u32>>,
+    list_ix: HashMap<Vec<u32>, u32>,
+    entries: Vec<Entry>,
+    /// `area` and `actor` events, whole, with their entry index.
+    references: Vec<(u32, Event)>,
+    /// Entry index → the `ended` entries that name it.
+    enders: HashMap<u32, Vec<u32>>,
+    /// Runs of equal recording times: (time, last position with it).
+    marks: Vec<(DateTime<Utc>, u64)>,
+    /// Id → entry index; built when first needed.
+    ids: Option<HashMap<Uuid, u32>>,
+}
+
+/// Why bytes could not be read as a ledger.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the checkpoint is unreadable: {0}")]
+pub struct LedgerError(String);
+
+impl Ledger {
+    /// An empty ledger for a log whose days are read in `zone`.
+    pub fn new(zone: Tz) -> Ledger {
+        Ledger {
+            zone,
+            strings: Vec::new(),
+            string_ix: HashMap::new(),
+            lists: vec![Vec::new()],
+            list_ix: HashMap::from([(Vec::new(), 0)]),
+            entries: Vec::new(),
+            references: Vec::new(),
+            enders: HashMap::new(),
+            marks: Vec::new(),
+            ids: None,
+        }
+    }
+
+    /// The zone days are read in.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
+    /// The last position folded in (0 for none).
+    pub fn seq(&self) -> u64 {
+        self.entries.len() as u64
+    }
+
+    fn sym(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.string_ix.get(s) {
+            return i;
+        }
+        let i = self.strings.len() as u32;
+        self.strings.push(s.to_string());
+        self.string_ix.insert(s.to_string(), i);
+        i
+    }
+
+    fn opt_sym(&mut self, s: Option<&String>) -> u32 {
+        s.map_or(NONE, |s| self.sym(s))
+    }
+
+    fn list(&mut self, items: &[String]) -> u32 {
+        if items.is_empty() {
+            return 0;
+        }
+        let syms: Vec<u32> = items.iter().map(|s| self.sym(s)).collect();
+        if let Some(&i) = self.list_ix.get(&syms) {
+            return i;
+        }
+        let i = self.lists.len() as u32;
+        self.lists.push(syms.clone());
+        self.list_ix.insert(syms, i);
+        i
+    }
+
+    fn text(&self, sym: u32) -> Option<&str> {
+        self.strings.get(sym as usize).map(String::as_str)
+    }
+
+    fn texts(&self, list: u32) -> Vec<String> {
+        self.lists
+            .get(list as usize)
+            .map_or_else(Vec::new, |l| l.iter().map(|&s| self.strings[s as usize].clone()).collect())
+    }
+
+    fn ids(&mut self) -> &mut HashMap<Uuid, u32> {
+        let entries = &self.entries;
+        self.ids.get_or_insert_with(|| entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect())
+    }
+
+    /// Folds in the next record of the log (records come in position
+    /// order, from position 1).
+    pub fn apply(&mut self, r: &Recorded) {
+        self.apply_event(r.seq, r.recorded_at, &r.event);
+    }
+
+    /// [`Ledger::apply`] for an event given its position and recording time.
+    pub fn apply_event(&mut self, seq: u64, recorded_at: DateTime<Utc>, e: &Event) {
+        let i = self.entries.len() as u32;
+        let zone = self.zone;
+        let mut entry = Entry {
+            id: e.id,
+            kind: e.kind,
+            start: e.at.map(|t| t.start(zone)),
+            at_end: e.at.map(|t| t.end(zone)),
+            day: e.at.is_some_and(|t| t.is_day()),
+            until: e.until.map(|t| t.end(zone)),
+            deadline: e.deadline.map(|t| t.end(zone)),
+            corrected_at: 0,
+            retracted_at: 0,
+            corrects: NONE,
+            actor: NONE,
+            target: NONE,
+            source: NONE,
+            demand: NONE,
+            areas: 0,
+            via: 0,
+            terms: 0,
+            extent: e.extent,
+            killed: e.killed,
+            wounded: e.wounded,
+            civilian: e.civilian,
+            cumulative: e.cumulative,
+        };
+        entry.actor = self.opt_sym(e.actor.as_ref());
+        entry.target = self.opt_sym(e.target.as_ref());
+        entry.source = self.sym(&e.source.name);
+        entry.demand = self.opt_sym(e.demand.as_ref());
+        entry.areas = self.list(&e.areas);
+        entry.via = self.list(&e.via);
+        entry.terms = self.list(&e.terms);
+        if let Some(t) = e.corrects {
+            if let Some(&ti) = self.ids().get(&t) {
+                entry.corrects = ti;
+                let target = &mut self.entries[ti as usize];
+                if target.corrected_at == 0 {
+                    target.corrected_at = seq;
+                }
+            }
+        }
+        if let Some(t) = e.retracts {
+            if let Some(&ti) = self.ids().get(&t) {
+                let target = &mut self.entries[ti as usize];
+                if target.retracted_at == 0 {
+                    target.retracted_at = seq;
+                }
+            }
+        }
+        if let Some(t) = e.ends {
+            if let Some(&ti) = self.ids().get(&t) {
+                self.enders.entry(ti).or_default().push(i);
+            }
+        }
+        if let Some(ids) = &mut self.ids {
+            ids.insert(e.id, i);
+        }
+        if e.kind.is_reference() {
+            self.references.push((i, e.clone()));
+        }
+        match self.marks.last_mut() {
+            Some((t, last)) if *t == recorded_at => *last = seq,
+            _ => self.marks.push((recorded_at, seq)),
+        }
+        self.entries.push(entry);
+    }
+
+    /// The horizon as a count of records from the start of the log.
+    pub fn horizon(&self, known: KnownAt) -> u64 {
+        let n = self.seq();
+        match known {
+            KnownAt::All => n,
+            KnownAt::Seq(k) => k.min(n),
+            // recording times never decrease: the records recorded by t are a prefix
+            KnownAt::Time(t) => {
+                let runs = self.marks.partition_point(|(at, _)| *at <= t);
+                if runs == 0 {
+                    0
+                } else {
+                    self.marks[runs - 1].1.min(n)
+                }
+            }
+        }
+    }
+
+    /// `true` when entry `i` counts as known at `k`.
+    fn current(&self, i: usize, k: u64) -> bool {
+        let e = &self.entries[i];
+        (i as u64) < k && !(e.corrected_at != 0 && e.corrected_at <= k) && !(e.retracted_at != 0 && e.retracted_at <= k)
+    }
+
+    /// As [`Timeline::effective_end`](crate::Timeline::effective_end), as known at `k`.
+    fn effective_end(&self, i: usize, k: u64) -> Option<DateTime<Utc>> {
+        let mut end = self.entries[i].until;
+        let mut version = Some(i);
+        let mut steps = 0u64;
+        while let Some(v) = version {
+            for &j in self.enders.get(&(v as u32)).map(Vec::as_slice).unwrap_or(&[]) {
+                let j = j as usize;
+                if (j as u64) >= k || !self.current(j, k) {
+                    continue;
+                }
+                if let Some(t) = self.entries[j].at_end {
+                    end = Some(end.map_or(t, |u| u.min(t)));
+                }
+            }
+            steps += 1;
+            let next = self.entries[v].corrects;
+            version = if steps > k || next == NONE { None } else { Some(next as usize) };
+        }
+        end
+    }
+
+    /// The areas and actors as the log defined them at the horizon
+    /// `known` (every definition in log order, ignoring valid time): what
+    /// names resolve against.
+    pub fn registry(&self, known: KnownAt) -> Registry {
+        self.registry_known(self.horizon(known))
+    }
+
+    /// The registry of the records known at `k`, applied in log order.
+    fn registry_known(&self, k: u64) -> Registry {
+        let mut reg = Registry::default();
+        for (i, e) in &self.references {
+            if u64::from(*i) < k {
+                reg.apply(e);
+            }
+        }
+        reg
+    }
+
+    /// The registry as it stood at valid time `at`, as known at `k`.
+    fn registry_at(&self, at: DateTime<Utc>, k: u64) -> Registry {
+        let mut defs: Vec<(Option<DateTime<Utc>>, u32, &Event)> = self
+            .references
+            .iter()
+            .filter(|(i, _)| self.current(*i as usize, k))
+            .map(|(i, e)| (self.entries[*i as usize].start, *i, e))
+            .filter(|(s, _, _)| s.is_none_or(|s| s <= at))
+            .collect();
+        defs.sort_by_key(|(s, i, _)| (*s, *i));
+        let mut reg = Registry::default();
+        for (_, _, e) in defs {
+            reg.apply(e);
+        }
+        reg
+    }
+
+    /// The state of every area at `q.at`, as known at `q.known_at`.
+    pub fn state(&self, q: &StateQuery) -> State {
+        let at = q.at;
+        let k = self.horizon(q.known_at);
+        let all = self.registry_known(k);
+        let reg_now = self.registry_at(at, k);
+        // whether each interned area name is kept by `--area`
+        let mut kept: Vec<Option<bool>> = vec![None; self.strings.len()];
+        let keep_str = |slug: &str| match &q.area {
+            None => true,
+            Some(root) => all.is_within(slug, root),
+        };
+        let mut keep_sym = |sym: u32| -> bool {
+            let slot = &mut kept[sym as usize];
+            *slot.get_or_insert_with(|| keep_str(&self.strings[sym as usize]))
+        };
+        let mut book = AreaBook { map: BTreeMap::new(), keep: &keep_str, now: &reg_now, all: &all };
+        for def in reg_now.areas() {
+            book.entry(&def.slug);
+        }
+
+        let mut actives: Vec<(usize, Option<DateTime<Utc>>)> = Vec::new();
+        let mut ultimatums: Vec<usize> = Vec::new();
+        let mut moves: Vec<(DateTime<Utc>, u8, u64, usize, Move)> = Vec::new();
+        let mut claims: HashMap<(u32, u32), (DateTime<Utc>, usize)> = HashMap::new();
+        let mut reports: Vec<usize> = Vec::new();
+        let mut incidents: HashMap<u32, u64> = HashMap::new();
+
+        for i in 0..(k as usize).min(self.entries.len()) {
+            let e = &self.entries[i];
+            let Some(start) = e.start else { continue };
+            if start > at || e.kind.is_reference() || !self.current(i, k) {
+                continue;
+            }
+            match e.kind {
+                Kind::Ceasefire | Kind::Curfew | Kind::Evacuation => {
+                    let end = self.effective_end(i, k);
+                    if end.is_none_or(|u| u > at) {
+                        actives.push((i, end));
+                    }
+                }
+                Kind::Ultimatum => {
+                    let ended = self.effective_end(i, k).is_some_and(|u| u <= at);
+                    if e.deadline.is_some() && !ended {
+                        ultimatums.push(i);
+                    }
+                }
+                Kind::Deployment => {
+                    let end = self.effective_end(i, k);
+                    if end.is_some_and(|end| end <= start) {
+                        continue;
+                    }
+                    moves.push((start, 0, i as u64 + 1, i, Move::Arrive));
+                    if let Some(end) = end.filter(|end| *end <= at) {
+                        moves.push((end, 1, i as u64 + 1, i, Move::Expire));
+                    }
+                }
+                Kind::Withdrawal => moves.push((start, 0, i as u64 + 1, i, Move::Withdraw)),
+                Kind::ControlClaim => {
+                    if e.actor == NONE || e.extent.is_none() {
+                        continue;
+                    }
+                    for &a in &self.lists[e.areas as usize] {
+                        if keep_sym(a) {
+                            // valid-time order: the latest claim wins
+                            let slot = claims.entry((a, e.actor)).or_insert((start, i));
+                            if (start, i) > *slot {
+                                *slot = (start, i);
+                            }
+                        }
+                    }
+                }
+                Kind::CasualtyReport if self.lists[e.areas as usize].iter().any(|&a| keep_sym(a)) => reports.push(i),
+                Kind::CasualtyReport => {}
+                kind if kind.is_violent() => {
+                    for &a in &self.lists[e.areas as usize] {
+                        *incidents.entry(a).or_default() += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        // in force: valid-time order within each area, then by (since, kind)
+        actives.sort_by_key(|&(i, _)| (self.entries[i].start, self.entries[i].kind, i));
+        for (i, end) in actives {
+            let e = &self.entries[i];
+            for a in self.texts(e.areas) {
+                if let Some(s) = book.entry(&a) {
+                    s.active.push(Active {
+                        id: e.id,
+                        kind: e.kind,
+                        actor: self.text(e.actor).map(str::to_string),
+                        target: self.text(e.target).map(str::to_string),
+                        since: e.start.unwrap_or(at),
+                        precision: e.day.then_some("day"),
+                        until: end,
+                        via: self.texts(e.via),
+                        terms: self.texts(e.terms),
+                        source: self.text(e.source).unwrap_or_default().to_string(),
+                    });
+                }
+            }
+        }
+        ultimatums.sort_by_key(|&i| (self.entries[i].start, i));
+        for i in ultimatums {
+            let e = &self.entries[i];
+            let Some(deadline) = e.deadline else { continue };
+            for a in self.texts(e.areas) {
+                if let Some(s) = book.entry(&a) {
+                    s.deadlines.push(Deadline {
+                        id: e.id,
+                        actor: self.text(e.actor).map(str::to_string),
+                        target: self.text(e.target).map(str::to_string),
+                        deadline,
+                        status: if at < deadline { "pending" } else { "expired" },
+                        demand: self.text(e.demand).map(str::to_string),
+                        source: self.text(e.source).unwrap_or_default().to_string(),
+                    });
+                }
+            }
+        }
+        let mut counted: Vec<(u32, u64)> = incidents.into_iter().collect();
+        counted.sort_unstable();
+        for (a, n) in counted {
+            if let Some(s) = book.entry(&self.strings[a as usize]) {
+                s.incidents += n;
+            }
+        }
+
+        // casualty figures: per source, in valid-time order
+        reports.sort_by_key(|&i| (self.entries[i].start, i));
+        let mut tallies: BTreeMap<String, Casualty> = BTreeMap::new();
+        for i in reports {
+            let e = &self.entries[i];
+            let start = e.start.unwrap_or(at);
+            let source = self.text(e.source).unwrap_or_default().to_string();
+            let mut areas = self.texts(e.areas);
+            areas.sort();
+            match tallies.get_mut(&source) {
+                Some(c) if !e.cumulative.unwrap_or(true) => {
+                    c.killed = add(c.killed, e.killed);
+                    c.wounded = add(c.wounded, e.wounded);
+                    if c.civilian != e.civilian {
+                        c.civilian = None;
+                    }
+                    for a in areas {
+                        if !c.areas.contains(&a) {
+                            c.areas.push(a);
+                        }
+                    }
+                    c.areas.sort();
+                    c.at = start;
+                    c.id = e.id;
+                    c.reports += 1;
+                }
+                _ => {
+                    let fresh = Casualty {
+                        source: source.clone(),
+                        killed: e.killed,
+                        wounded: e.wounded,
+                        civilian: e.civilian,
+                        at: start,
+                        areas,
+                        id: e.id,
+                        reports: 1,
+                    };
+                    tallies.insert(source, fresh);
+                }
+            }
+        }
+
+        // presence: (area, actor) → the deployments running and since when
+        let mut presence: BTreeMap<(String, String), Presence> = BTreeMap::new();
+        moves.sort_by_key(|(t, order, seq, _, _)| (*t, *order, *seq));
+        for (t, _, _, i, what) in moves {
+            let e = &self.entries[i];
+            let Some(actor) = self.text(e.actor) else { continue };
+            let source = self.text(e.source).unwrap_or_default();
+            for a in self.texts(e.areas) {
+                let slot = presence.entry((a, actor.to_string())).or_insert(None);
+                match (what, slot.as_mut()) {
+                    (Move::Arrive, None) => {
+                        let force = Force {
+                            actor: actor.to_string(),
+                            since: t,
+                            source: source.to_string(),
+                            sources: vec![source.to_string()],
+                            id: e.id,
+                        };
+                        *slot = Some((force, vec![e.id]));
+                    }
+                    (Move::Arrive, Some((f, running))) => {
+                        running.push(e.id);
+                        if !f.sources.iter().any(|s| s == source) {
+                            f.sources.push(source.to_string());
+                        }
+                    }
+                    (Move::Expire, Some((_, running))) => {
+                        running.retain(|id| *id != e.id);
+                        if running.is_empty() {
+                            *slot = None;
+                        }
+                    }
+                    (Move::Expire, None) => {}
+                    (Move::Withdraw, _) => *slot = None,
+                }
+            }
+        }
+        for ((area, _), force) in presence {
+            if let (Some((f, _)), Some(s)) = (force, book.entry(&area)) {
+                s.forces.push(f);
+            }
+        }
+        let mut control: BTreeMap<(String, String), Control> = BTreeMap::new();
+        for ((a, actor), (start, i)) in claims {
+            let e = &self.entries[i];
+            let (Some(actor), Some(extent)) = (self.text(actor), e.extent) else { continue };
+            control.insert(
+                (self.strings[a as usize].clone(), actor.to_string()),
+                Control {
+                    id: e.id,
+                    actor: actor.to_string(),
+                    extent,
+                    at: start,
+                    source: self.text(e.source).unwrap_or_default().to_string(),
+                },
+            );
+        }
+        for ((area, _), c) in control {
+            if let Some(s) = book.entry(&area) {
+                s.control.push(c);
+            }
+        }
+        let mut areas: BTreeMap<String, AreaState> = book.map;
+        for s in areas.values_mut() {
+            s.active.sort_by_key(|x| (x.since, x.kind));
+            s.deadlines.sort_by_key(|d| d.deadline);
+        }
+        State { at, known_at: q.known_at.label(), seq: k, areas, casualties: tallies.into_values().collect() }
+    }
+}
+
+// --- encoding -------------------------------------------------------------
+//
+// A checkpoint is the ledger in bytes: a magic, the zone, then each table.
+// Integers are LEB128 varints (signed ones zigzagged); a time is its
+// seconds and nanoseconds since 1970; strings are length-prefixed UTF-8;
+// area and actor events are their canonical JSON.
+
+const MAGIC: &[u8; 8] = b"sijilL01";
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u(&mut self, mut v: u64) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.0.push(byte);
+                return;
+            }
+            self.0.push(byte | 0x80);
+        }
+    }
+    fn i(&mut self, v: i64) {
+        self.u(((v << 1) ^ (v >> 63)) as u64);
+    }
+    fn sym(&mut self, s: u32) {
+        self.u(if s == NONE { 0 } else { u64::from(s) + 1 });
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.u(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+    fn time(&mut self, t: Option<DateTime<Utc>>) {
+        match t {
+            None => self.u(0),
+            Some(t) => {
+                self.u(1 + u64::from(t.timestamp_subsec_nanos()));
+                self.i(t.timestamp());
+            }
+        }
+    }
+    fn opt_u(&mut self, v: Option<u64>) {
+        match v {
+            None => self.u(0),
+            Some(v) => {
+                self.u(1);
+                self.u(v);
+            }
+        }
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+fn bad(what: &str) -> LedgerError {
+    LedgerError(what.to_string())
+}
+
+impl Reader<'_> {
+    fn u(&mut self) -> Result<u64, LedgerError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self.b.get(self.at).ok_or_else(|| bad("it ends early"))?;
+            self.at += 1;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(bad("a number is too long"))
+    }
+    fn i(&mut self) -> Result<i64, LedgerError> {
+        let v = self.u()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+    fn u32(&mut self) -> Result<u32, LedgerError> {
+        u32::try_from(self.u()?).map_err(|_| bad("a number is out of range"))
+    }
+    fn sym(&mut self, limit: usize) -> Result<u32, LedgerError> {
+        match self.u()? {
+            0 => Ok(NONE),
+            v if (v as usize) <= limit => Ok(v as u32 - 1),
+            _ => Err(bad("a name is out of range")),
+        }
+    }
+    fn bytes(&mut self) -> Result<&[u8], LedgerError> {
+        let n = self.u()? as usize;
+        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len()).ok_or_else(|| bad("it ends early"))?;
+        let out = &self.b[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+    fn time(&mut self) -> Result<Option<DateTime<Utc>>, LedgerError> {
+        match self.u()? {
+            0 => Ok(None),
+            n => {
+                let nanos = u32::try_from(n - 1).map_err(|_| bad("a time is out of range"))?;
+                let secs = self.i()?;
+                DateTime::from_timestamp(secs, nanos).map(Some).ok_or_else(|| bad("a time is out of range"))
+            }
+        }
+    }
+    fn opt_u(&mut self) -> Result<Option<u64>, LedgerError> {
+        match self.u()? {
+            0 => Ok(None),
+            _ => self.u().map(Some),
+        }
+    }
+}
+
+fn kind_code(k: Kind) -> u64 {
+    Kind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u64
+}
+
+impl Ledger {
+    /// The ledger as bytes, for a store to keep as a checkpoint.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer(Vec::with_capacity(64 * self.entries.len() + 4096));
+        w.0.extend_from_slice(MAGIC);
+        w.bytes(self.zone.name().as_bytes());
+        w.u(self.strings.len() as u64);
+        for s in &self.strings {
+            w.bytes(s.as_bytes());
+        }
+        w.u(self.lists.len() as u64 - 1);
+        for l in &self.lists[1..] {
+            w.u(l.len() as u64);
+            for &s in l {
+                w.u(u64::from(s));
+            }
+        }
+        w.u(self.entries.len() as u64);
+        for e in &self.entries {
+            w.0.extend_from_slice(e.id.as_bytes());
+            let flags = kind_code(e.kind)
+                | u64::from(e.day) << 5
+                | opt_bool(e.civilian) << 6
+                | opt_bool(e.cumulative) << 8
+                | match e.extent {
+                    None => 0,
+                    Some(Extent::Word(ExtentWord::Full)) => 1,
+                    Some(Extent::Word(ExtentWord::Partial)) => 2,
+                    Some(Extent::Percent(_)) => 3,
+                } << 10;
+            w.u(flags);
+            if let Some(Extent::Percent(p)) = e.extent {
+                w.0.extend_from_slice(&p.to_bits().to_le_bytes());
+            }
+            w.time(e.start);
+            w.time(e.at_end);
+            w.time(e.until);
+            w.time(e.deadline);
+            w.u(e.corrected_at);
+            w.u(e.retracted_at);
+            w.sym(e.corrects);
+            w.sym(e.actor);
+            w.sym(e.target);
+            w.sym(e.source);
+            w.sym(e.demand);
+            w.u(u64::from(e.areas));
+            w.u(u64::from(e.via));
+            w.u(u64::from(e.terms));
+            w.opt_u(e.killed);
+            w.opt_u(e.wounded);
+        }
+        w.u(self.references.len() as u64);
+        for (i, e) in &self.references {
+            w.u(u64::from(*i));
+            w.bytes(&e.canonical_json());
+        }
+        let mut enders: Vec<(&u32, &Vec<u32>)> = self.enders.iter().collect();
+        enders.sort();
+        w.u(enders.len() as u64);
+        for (t, by) in enders {
+            w.u(u64::from(*t));
+            w.u(by.len() as u64);
+            for &j in by {
+                w.u(u64::from(j));
+            }
+        }
+        w.u(self.marks.len() as u64);
+        for (t, seq) in &self.marks {
+            w.time(Some(*t));
+            w.u(*seq);
+        }
+        w.0
+    }
+
+    /// Reads [`Ledger::encode`]'s bytes, for a log in `zone`. Anything
+    /// unexpected is an error (the caller then rebuilds from the log).
+    pub fn decode(bytes: &[u8], zone: Tz) -> Result<Ledger, LedgerError> {
+        if bytes.get(..8) != Some(MAGIC.as_slice()) {
+            return Err(bad("it is not a ledger of this version"));
+        }
+        let mut r = Reader { b: bytes, at: 8 };
+        if r.bytes()? != zone.name().as_bytes() {
+            return Err(bad("it was made for another zone"));
+        }
+        let mut l = Ledger::new(zone);
+        let n = r.u()? as usize;
+        for _ in 0..n {
+            let s = std::str::from_utf8(r.bytes()?).map_err(|_| bad("a name is not UTF-8"))?.to_string();
+            l.string_ix.insert(s.clone(), l.strings.len() as u32);
+            l.strings.push(s);
+        }
+        let strings = l.strings.len();
+        let n = r.u()? as usize;
+        for _ in 0..n {
+            let len = r.u()? as usize;
+            let mut list = Vec::with_capacity(len.min(1024));
+            for _ in 0..len {
+                let s = r.u32()?;
+                if s as usize >= strings {
+                    return Err(bad("a list names nothing"));
+                }
+                list.push(s);
+            }
+            l.list_ix.insert(list.clone(), l.lists.len() as u32);
+            l.lists.push(list);
+        }
+        let lists = l.lists.len();
+        let n = r.u()? as usize;
+        l.entries.reserve(n.min(bytes.len() / 20));
+        for _ in 0..n {
+            let id = Uuid::from_slice(r.b.get(r.at..r.at + 16).ok_or_else(|| bad("it ends early"))?)
+                .map_err(|_| bad("an id is damaged"))?;
+            r.at += 16;
+            let flags = r.u()?;
+            let kind = *Kind::ALL.get((flags & 31) as usize).ok_or_else(|| bad("a kind is unknown"))?;
+            let extent = match (flags >> 10) & 3 {
+                0 => None,
+                1 => Some(Extent::Word(ExtentWord::Full)),
+                2 => Some(Extent::Word(ExtentWord::Partial)),
+                _ => {
+                    let raw = r.b.get(r.at..r.at + 8).ok_or_else(|| bad("it ends early"))?;
+                    r.at += 8;
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(raw);
+                    Some(Extent::Percent(f64::from_bits(u64::from_le_bytes(b))))
+                }
+            };
+            let list = |v: u32| if (v as usize) < lists { Ok(v) } else { Err(bad("a list is out of range")) };
+            let e = Entry {
+                id,
+                kind,
+                day: flags & (1 << 5) != 0,
+                civilian: bool_of(flags >> 6),
+                cumulative: bool_of(flags >> 8),
+                extent,
+                start: r.time()?,
+                at_end: r.time()?,
+                until: r.time()?,
+                deadline: r.time()?,
+                corrected_at: r.u()?,
+                retracted_at: r.u()?,
+                corrects: r.sym(n)?,
+                actor: r.sym(strings)?,
+                target: r.sym(strings)?,
+                source: r.sym(strings)?,
+                demand: r.sym(strings)?,
+                areas: list(r.u32()?)?,
+                via: list(r.u32()?)?,
+                terms: list(r.u32()?)?,
+                killed: r.opt_u()?,
+                wounded: r.opt_u()?,
+            };
+            l.entries.push(e);
+        }
+        let n = r.u()? as usize;
+        for _ in 0..n {
+            let i = r.u32()?;
+            let e: Event = serde_json::from_slice(r.bytes()?).map_err(|_| bad("an area or actor is damaged"))?;
+            if i as usize >= l.entries.len() {
+                return Err(bad("an area or actor is out of range"));
+            }
+            l.references.push((i, e));
+        }
+        let n = r.u()? as usize;
+        for _ in 0..n {
+            let t = r.u32()?;
+            let len = r.u()? as usize;
+            let mut by = Vec::with_capacity(len.min(1024));
+            for _ in 0..len {
+                let j = r.u32()?;
+                if j as usize >= l.entries.len() {
+                    return Err(bad("an end is out of range"));
+                }
+                by.push(j);
+            }
+            l.enders.insert(t, by);
+        }
+        let n = r.u()? as usize;
+        for _ in 0..n {
+            let t = r.time()?.ok_or_else(|| bad("a recording time is missing"))?;
+            l.marks.push((t, r.u()?));
+        }
+        if r.at != bytes.len() {
+            return Err(bad("it has bytes after its end"));
+        }
+        Ok(l)
+    }
+}
+
+fn opt_bool(b: Option<bool>) -> u64 {
+    match b {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    }
+}
+
+fn bool_of(bits: u64) -> Option<bool> {
+    match bits & 3 {
+        1 => Some(false),
+        2 => Some(true),
+        _ => None,
+    }
+}

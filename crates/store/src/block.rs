@@ -1,0 +1,207 @@
+//! Blocks: runs of consecutive records stored as one sled value.
+//!
+//! sled's cost is per key, so the bulk of the log lives in blocks of up to
+//! [`BLOCK_EVENTS`] records (and at most [`BLOCK_BYTES`] of them before
+//! compression), keyed by the position of their first record. Each record
+//! inside keeps its own layout and hash ([`crate::record`]), so the chain,
+//! `verify` and the positions it names are those of single records.
+//!
+//! Layout, version 1:
+//!
+//! | bytes | what |
+//! | --- | --- |
+//! | 1 | block version (`1`) |
+//! | 1 | codec: `0` stored as is, `1` zstd |
+//! | 4 | number of records, big-endian `u32` |
+//! | 4 | length of the uncompressed payload, big-endian `u32` |
+//! | rest | the payload, compressed or not |
+//!
+//! The uncompressed payload is each record as a big-endian `u32` length
+//! followed by its bytes.
+
+use crate::{ReadError, MAX_RECORD};
+
+/// The most records a block holds.
+pub const BLOCK_EVENTS: usize = 256;
+/// The most payload bytes a block holds before compression (a single
+/// record larger than this still gets a block of its own). With sled's
+/// 8 MiB segments, a leaf page of 17 such values stays under the quarter
+/// segment that would send it to an un-fsynced blob file.
+pub const BLOCK_BYTES: usize = 96 * 1024;
+/// The zstd level: fast, and about as small as the slower levels on this data.
+const LEVEL: i32 = 1;
+
+const VERSION: u8 = 1;
+const HEADER: usize = 10;
+const RAW: u8 = 0;
+const ZSTD: u8 = 1;
+
+/// Records being gathered into a block.
+#[derive(Debug, Default)]
+pub struct Builder {
+    payload: Vec<u8>,
+    count: usize,
+}
+
+impl Builder {
+    /// `true` when `len` more bytes of record would not fit (a block always
+    /// takes its first record).
+    pub fn is_full_for(&self, len: usize) -> bool {
+        self.count >= BLOCK_EVENTS || (self.count > 0 && self.payload.len() + 4 + len > BLOCK_BYTES)
+    }
+
+    pub fn push(&mut self, record: &[u8]) {
+        self.payload.extend_from_slice(&(record.len() as u32).to_be_bytes());
+        self.payload.extend_from_slice(record);
+        self.count += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The stored block; the builder is empty afterwards.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let payload = std::mem::take(&mut self.payload);
+        let count = std::mem::take(&mut self.count);
+        let packed = zstd::bulk::compress(&payload, LEVEL).ok().filter(|c| c.len() < payload.len());
+        let (codec, body) = match &packed {
+            Some(c) => (ZSTD, c.as_slice()),
+            None => (RAW, payload.as_slice()),
+        };
+        let mut out = Vec::with_capacity(HEADER + body.len());
+        out.push(VERSION);
+        out.push(codec);
+        out.extend_from_slice(&(count as u32).to_be_bytes());
+        out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        out.extend_from_slice(body);
+        out
+    }
+}
+
+/// A decoded block: its records, in order.
+#[derive(Debug)]
+pub struct Block {
+    payload: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Block {
+    /// Reads the block stored under `first` (named in errors).
+    pub fn decode(first: u64, stored: &[u8]) -> Result<Block, ReadError> {
+        let corrupt = |reason: &str| ReadError::Corrupt { seq: first, reason: format!("its block {reason}") };
+        if stored.len() < HEADER {
+            return Err(corrupt("is truncated"));
+        }
+        if stored[0] != VERSION {
+            return Err(corrupt(&format!("has an unknown version {}", stored[0])));
+        }
+        let count = u32::from_be_bytes([stored[2], stored[3], stored[4], stored[5]]) as usize;
+        let len = u32::from_be_bytes([stored[6], stored[7], stored[8], stored[9]]) as usize;
+        if count == 0 || count > BLOCK_EVENTS || len > BLOCK_BYTES + MAX_RECORD + 4 * BLOCK_EVENTS {
+            return Err(corrupt("has an impossible size"));
+        }
+        let body = &stored[HEADER..];
+        let payload = match stored[1] {
+            RAW => body.to_vec(),
+            ZSTD => zstd::bulk::decompress(body, len).map_err(|_| corrupt("does not decompress"))?,
+            other => return Err(corrupt(&format!("has an unknown codec {other}"))),
+        };
+        if payload.len() != len {
+            return Err(corrupt("is shorter or longer than its header says"));
+        }
+        let mut spans = Vec::with_capacity(count);
+        let mut at = 0;
+        for _ in 0..count {
+            let Some(head) = payload.get(at..at + 4) else { return Err(corrupt("is truncated")) };
+            let n = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            if at + 4 + n > payload.len() {
+                return Err(corrupt("is truncated"));
+            }
+            spans.push((at + 4, at + 4 + n));
+            at += 4 + n;
+        }
+        if at != payload.len() {
+            return Err(corrupt("has bytes after its last record"));
+        }
+        Ok(Block { payload, spans })
+    }
+
+    /// How many records the block holds.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The `i`-th record's stored bytes.
+    pub fn record(&self, i: usize) -> &[u8] {
+        let (a, b) = self.spans[i];
+        &self.payload[a..b]
+    }
+
+    /// Every record's stored bytes, in order.
+    pub fn records(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.spans.iter().map(|&(a, b)| &self.payload[a..b])
+    }
+}
+
+/// The number of records in a stored block, read from its header alone.
+pub fn count(stored: &[u8]) -> Option<u64> {
+    (stored.len() >= HEADER).then(|| u64::from(u32::from_be_bytes([stored[2], stored[3], stored[4], stored[5]])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_gives_back_its_records() {
+        let records: Vec<Vec<u8>> = (0..40u8).map(|i| vec![i; 10 + usize::from(i)]).collect();
+        let mut b = Builder::default();
+        for r in &records {
+            assert!(!b.is_full_for(r.len()));
+            b.push(r);
+        }
+        let stored = b.finish();
+        assert!(b.is_empty());
+        assert_eq!(count(&stored), Some(40));
+        let block = Block::decode(7, &stored).unwrap();
+        assert_eq!(block.records().map(<[u8]>::to_vec).collect::<Vec<_>>(), records);
+    }
+
+    #[test]
+    fn a_block_closes_at_its_byte_or_record_limit() {
+        let mut b = Builder::default();
+        assert!(!b.is_full_for(MAX_RECORD), "an empty block takes any record");
+        b.push(&[1; 100]);
+        assert!(b.is_full_for(BLOCK_BYTES));
+        let mut b = Builder::default();
+        for _ in 0..BLOCK_EVENTS {
+            b.push(b"x");
+        }
+        assert!(b.is_full_for(1));
+    }
+
+    #[test]
+    fn damage_is_named_not_panicked_on() {
+        let mut b = Builder::default();
+        b.push(&[7; 500]);
+        let stored = b.finish();
+        for cut in 0..stored.len() {
+            assert!(Block::decode(3, &stored[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut flipped = stored.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        if let Err(e) = Block::decode(3, &flipped) {
+            assert_eq!(e.seq(), Some(3));
+        }
+    }
+}

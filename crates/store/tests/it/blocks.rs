@@ -1,0 +1,253 @@
+//! Blocks: the bulk of the log lives in compressed runs of records, single
+//! appends in a tail folded into blocks. None of it shows: positions,
+//! bytes, hashes, lookups and `verify` are those of single records.
+
+use std::path::Path;
+
+use sijil_core::Event;
+use sijil_store::{record, AppendError, Store, CHUNK, MAX_RECORD};
+
+use crate::fixture::{assert_sound, clock, event, events, expected_records, scan_all, Log};
+
+/// Appends in this pattern of sizes, returning every (recording time, event).
+fn fill(store: &Store, sizes: &[usize]) -> Vec<(chrono::DateTime<chrono::Utc>, Event)> {
+    let mut all = Vec::new();
+    let mut next = 1u128;
+    for (round, &n) in sizes.iter().enumerate() {
+        let batch = events(next, n);
+        next += n as u128;
+        let done = store.append(&batch, clock(round as i64), None).unwrap();
+        all.extend(batch.into_iter().map(|e| (done.recorded_at, e)));
+    }
+    all
+}
+
+#[test]
+fn records_read_back_the_same_wherever_they_are_kept() {
+    // single appends past a block's worth (folded), imports of every size
+    // around a block, and enough records for the scan to go parallel
+    let sizes: Vec<usize> = [1usize; 300]
+        .into_iter()
+        .chain([CHUNK - 1, CHUNK, CHUNK + 1, 3, 2 * CHUNK + 7, 1, 1, 4000, 5])
+        .chain([1usize; 10])
+        .collect();
+    let log = Log::new();
+    let all = fill(&log.store, &sizes);
+    let expected = expected_records(&all);
+    for log in [log.reopen()] {
+        let n = expected.len() as u64;
+        assert_eq!(log.store.head().unwrap().seq, n);
+        for (i, bytes) in expected.iter().enumerate() {
+            let seq = i as u64 + 1;
+            assert_eq!(log.store.raw(seq).unwrap().as_ref(), Some(bytes), "raw {seq}");
+        }
+        assert_eq!(log.store.raw(n + 1).unwrap(), None);
+        let scanned = scan_all(&log.store);
+        assert_eq!(scanned.len(), all.len());
+        for (r, (at, e)) in scanned.iter().zip(&all) {
+            assert_eq!((&r.event, &r.recorded_at), (e, at), "#{}", r.seq);
+        }
+        // a prefix stops where asked, in a block or in the tail
+        for upto in [1, 299, 300, 301, 555, 4444, n - 3] {
+            let prefix: Vec<u64> = log.store.scan(upto).map(|r| r.unwrap().seq).collect();
+            assert_eq!(prefix, (1..=upto).collect::<Vec<_>>(), "scan({upto})");
+        }
+        for (seq, (_, e)) in [1usize, 256, 257, 300, 1000, all.len()].map(|s| (s, &all[s - 1])) {
+            let got = log.store.get(&e.id).unwrap().unwrap();
+            assert_eq!((got.seq, &got.event), (seq as u64, e));
+        }
+        assert_sound(&log.store, n);
+    }
+}
+
+#[test]
+fn a_record_altered_inside_a_block_is_named_by_verify_and_scan() {
+    let log = Log::new();
+    fill(&log.store, &[3 * CHUNK, 10]);
+    for seq in [1u64, 200, 3 * CHUNK as u64] {
+        let original = log.store.raw(seq).unwrap().unwrap();
+        let mut bad = original.clone();
+        let last = bad.len() - 2;
+        bad[last] ^= 1;
+        log.store.tamper(seq, &bad).unwrap();
+        let v = log.store.verify(|_| {}).unwrap();
+        assert_eq!(v.first_bad.as_ref().map(|b| b.0), Some(seq), "{v:?}");
+        let err = log.store.scan(u64::MAX).find_map(Result::err).unwrap();
+        assert_eq!(err.seq(), Some(seq));
+        log.store.tamper(seq, &original).unwrap();
+        assert_sound(&log.store, 3 * CHUNK as u64 + 10);
+    }
+}
+
+#[test]
+fn an_abandoned_import_leaves_nothing_and_frees_its_ids() {
+    let log = Log::new();
+    fill(&log.store, &[5, CHUNK + 3]);
+    let head = log.store.head().unwrap();
+    let before = scan_all(&log.store);
+    {
+        let mut import = log.store.importer(clock(100), None).unwrap();
+        for e in events(10_000, 3 * CHUNK + 1) {
+            import.push(e).unwrap();
+        }
+        // dropped without commit
+    }
+    assert_eq!(log.store.head().unwrap(), head);
+    assert_eq!(scan_all(&log.store), before);
+    assert_eq!(log.store.get(&event(10_000).id).unwrap(), None);
+    assert_sound(&log.store, head.seq);
+    let log = log.reopen();
+    assert_sound(&log.store, head.seq);
+    let done = log.store.append(&events(10_000, CHUNK + 1), clock(200), None).unwrap();
+    assert_eq!(done.first, head.seq + 1);
+    assert_sound(&log.store, head.seq + CHUNK as u64 + 1);
+}
+
+#[test]
+fn an_import_stops_at_an_id_already_in_the_log() {
+    let log = Log::new();
+    fill(&log.store, &[CHUNK + 1]);
+    let mut import = log.store.importer(clock(5), None).unwrap();
+    let mut failed = None;
+    for e in events(1000, 2 * CHUNK).into_iter().chain([event(7)]).chain(events(5000, 2 * CHUNK)) {
+        if let Err(e) = import.push(e) {
+            failed = Some(e);
+            break;
+        }
+    }
+    let err = match failed {
+        Some(e) => e,
+        None => import.commit().unwrap_err(),
+    };
+    assert!(matches!(err, AppendError::IdExists { seq: 7, .. }), "{err:?}");
+    assert_sound(&log.store, CHUNK as u64 + 1);
+}
+
+/// A pseudo-random, hardly compressible note of `len` characters.
+fn noise(seed: u64, len: usize) -> String {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            char::from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[((x >> 33) % 62) as usize])
+        })
+        .collect()
+}
+
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn blocks_of_incompressible_records_never_go_to_blob_files() {
+    let log = Log::new();
+    let sizes = [MAX_RECORD - 400, 40_000, 90_000, 1_000, 60_000, 5, 30_000];
+    let mut appended = Vec::new();
+    for round in 0..3u64 {
+        let batch: Vec<Event> = (0..CHUNK as u64 + 40)
+            .map(|i| {
+                let n = round * 10_000 + i + 1;
+                let mut e = event(u128::from(n));
+                e.note = Some(noise(n, sizes[(n % sizes.len() as u64) as usize]));
+                e
+            })
+            .collect();
+        log.store.append(&batch, clock(round as i64), None).unwrap();
+        appended.extend(batch);
+    }
+    let log = log.reopen();
+    let events: Vec<Event> = scan_all(&log.store).into_iter().map(|r| r.event).collect();
+    assert_eq!(events, appended);
+    assert_sound(&log.store, appended.len() as u64);
+    let files = files_under(&log.path().join("blobs"));
+    assert!(files.is_empty(), "sled wrote un-fsynced blob files: {files:?}");
+}
+
+#[test]
+fn a_log_of_the_first_format_opens_upgraded() {
+    // format 1: one record per key in `events`, one id per key in `ids`
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    let all: Vec<_> = events(1, 40).into_iter().map(|e| (clock(0), e)).collect();
+    let records = expected_records(&all);
+    {
+        let db = sled::Config::new().path(&path).segment_size(8 * 1024 * 1024).open().unwrap();
+        let (ev, ids, meta) =
+            (db.open_tree("events").unwrap(), db.open_tree("ids").unwrap(), db.open_tree("meta").unwrap());
+        let mut hash = [0u8; 32];
+        for (i, bytes) in records.iter().enumerate() {
+            let seq = i as u64 + 1;
+            ev.insert(seq.to_be_bytes(), bytes.as_slice()).unwrap();
+            ids.insert(all[i].1.id.as_bytes(), &seq.to_be_bytes()).unwrap();
+            hash = record::decode(seq, bytes).unwrap().hash;
+        }
+        let head = sijil_store::Head { seq: 40, hash, recorded_at: clock(0) };
+        meta.insert("zone", "Asia/Damascus").unwrap();
+        meta.insert("head", head.encode().to_vec()).unwrap();
+        meta.insert("format", &1u32.to_be_bytes()).unwrap();
+        meta.insert("indexes", &[1u8]).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_sound(&store, 40);
+    assert_eq!(store.get(&all[17].1.id).unwrap().unwrap().seq, 18);
+    store.append(&events(100, 300), clock(9), None).unwrap();
+    assert_sound(&store, 340);
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_sound(&store, 340);
+    assert_eq!(scan_all(&store).len(), 340);
+}
+
+#[test]
+fn a_scan_can_start_anywhere() {
+    let log = Log::new();
+    fill(&log.store, &[5, CHUNK + 3, 1, 1, 4500, 2, 1]);
+    let n = log.store.head().unwrap().seq;
+    for first in [0, 1, 5, 6, 200, CHUNK as u64 + 8, CHUNK as u64 + 9, 3000, n - 1, n, n + 1] {
+        for upto in [first + 1, n - 2, n, u64::MAX] {
+            let got: Vec<u64> = log.store.scan_from(first, upto).map(|r| r.unwrap().seq).collect();
+            let want: Vec<u64> = (first.max(1)..=upto.min(n)).collect();
+            assert_eq!(got, want, "scan_from({first}, {upto})");
+        }
+    }
+}
+
+#[test]
+fn a_checkpoint_is_kept_until_replaced_dropped_or_out_of_date() {
+    let log = Log::new();
+    assert_eq!(log.store.checkpoint().unwrap(), None);
+    fill(&log.store, &[CHUNK + 10, 3]);
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    log.store.put_checkpoint(100, &bytes).unwrap();
+    assert_eq!(log.store.checkpoint().unwrap(), Some((100, bytes.clone())));
+    let head = log.store.head().unwrap().seq;
+    log.store.put_checkpoint(head, b"newer").unwrap();
+    assert_eq!(log.store.checkpoint().unwrap(), Some((head, b"newer".to_vec())), "a new one replaces the old");
+    let log = log.reopen();
+    assert_eq!(log.store.checkpoint().unwrap(), Some((head, b"newer".to_vec())), "it survives a reopen");
+    assert!(log.store.put_checkpoint(head + 1, b"ahead").is_err(), "no checkpoint past the head");
+    assert!(log.store.put_checkpoint(0, b"nothing").is_err());
+    // the record it was taken after changed: it no longer describes the log
+    log.store.put_checkpoint(50, &bytes).unwrap();
+    let original = log.store.raw(50).unwrap().unwrap();
+    let mut other = original.clone();
+    let last = other.len() - 2;
+    other[last] ^= 1;
+    log.store.tamper(50, &other).unwrap();
+    assert_eq!(log.store.checkpoint().unwrap(), None);
+    log.store.tamper(50, &original).unwrap();
+    assert_eq!(log.store.checkpoint().unwrap(), Some((50, bytes)));
+    log.store.drop_checkpoints().unwrap();
+    assert_eq!(log.store.checkpoint().unwrap(), None);
+    assert_sound(&log.store, head);
+}
