@@ -238,8 +238,10 @@ fn is_log_dir(path: &Path) -> bool {
 /// The segment size an existing sled folder was created with (sled refuses
 /// to open it with another).
 fn existing_segment_size(path: &Path) -> Option<usize> {
-    let conf = fs::read_to_string(path.join("conf")).ok()?;
-    conf.lines().find_map(|l| l.strip_prefix("segment_size: ")).and_then(|v| v.trim().parse().ok())
+    // sled's conf is text lines followed by a binary checksum
+    let conf = fs::read(path.join("conf")).ok()?;
+    String::from_utf8_lossy(&conf)
+        .lines().find_map(|l| l.strip_prefix("segment_size: ")).and_then(|v| v.trim().parse().ok())
 }
 
 impl Store {
