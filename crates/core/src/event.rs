@@ -290,8 +290,12 @@ impl Event {
     /// decide whether a repeated id is a duplicate or a conflict.
     pub fn canonical_json(&self) -> Vec<u8> {
         // Serializing a plain struct of strings, numbers and finite floats
-        // cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+        // cannot fail. Most events fit the first allocation.
+        let mut out = Vec::with_capacity(512);
+        match serde_json::to_writer(&mut out, self) {
+            Ok(()) => out,
+            Err(_) => Vec::new(),
+        }
     }
 }
 

@@ -9,7 +9,9 @@
 //! Every rejection is one sentence that names the field and what was
 //! expected; the caller prefixes it with the line number.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -18,7 +20,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::event::{Event, Extent, ExtentWord, Kind, Source};
-use crate::input::{parse_object, type_name};
+use crate::input::{parse_members, type_name};
 use crate::registry::{closest, Registry, Space};
 use crate::time::Time;
 
@@ -67,13 +69,12 @@ impl Summary {
     /// The summary of `e`, whose canonical JSON is `canonical`, before any
     /// correction or retraction of it.
     pub fn of(e: &Event, canonical: &[u8], log_zone: Tz) -> Summary {
-        Summary {
-            kind: e.kind,
-            start: e.at.map(|t| t.start(log_zone)),
-            digest: Sha256::digest(canonical).into(),
-            corrected_by: None,
-            retracted_by: None,
-        }
+        Summary::with_digest(e, Sha256::digest(canonical).into(), log_zone)
+    }
+
+    /// [`Summary::of`], given the SHA-256 of `e`'s canonical JSON.
+    fn with_digest(e: &Event, digest: [u8; 32], log_zone: Tz) -> Summary {
+        Summary { kind: e.kind, start: e.at.map(|t| t.start(log_zone)), digest, corrected_by: None, retracted_by: None }
     }
 }
 
@@ -101,12 +102,12 @@ pub struct Context {
     log_zone: Tz,
     input_zone: Tz,
     registry: Registry,
-    events: HashMap<Uuid, Summary>,
+    events: HashMap<Uuid, Learned>,
     /// Corrections and retractions learned of events it did not learn
     /// itself (they are in the store): (corrected_by, retracted_by).
     standing: HashMap<Uuid, (Option<Uuid>, Option<Uuid>)>,
-    /// Ids learned through [`Context::learn_admitted`]: this input's.
-    batch: std::collections::HashSet<Uuid>,
+    /// Names already resolved against the registry as it is now.
+    resolved: Resolved,
 }
 
 impl Context {
@@ -118,7 +119,7 @@ impl Context {
             registry: Registry::default(),
             events: HashMap::new(),
             standing: HashMap::new(),
-            batch: Default::default(),
+            resolved: Resolved::default(),
         }
     }
 
@@ -150,34 +151,52 @@ impl Context {
 
     /// Takes in one event of the log (or one just admitted).
     pub fn learn(&mut self, e: &Event) {
+        self.learn_as(e, false);
+    }
+
+    /// [`Context::learn`], marking the event as this input's if `admitted`
+    /// (a mark that stays if the id is learned again).
+    fn learn_as(&mut self, e: &Event, admitted: bool) {
         self.learn_reference(e);
         if let Some(target) = e.corrects {
             match self.events.get_mut(&target) {
-                Some(k) => k.corrected_by = Some(e.id),
+                Some(k) => k.summary.corrected_by = Some(e.id),
                 None => self.standing.entry(target).or_default().0 = Some(e.id),
             }
         }
         if let Some(target) = e.retracts {
             match self.events.get_mut(&target) {
-                Some(k) => k.retracted_by = Some(e.id),
+                Some(k) => k.summary.retracted_by = Some(e.id),
                 None => self.standing.entry(target).or_default().1 = Some(e.id),
             }
         }
-        self.events.insert(e.id, Summary::of(e, &e.canonical_json(), self.log_zone));
+        let summary = Summary::with_digest(e, digest(e), self.log_zone);
+        match self.events.entry(e.id) {
+            Entry::Occupied(mut known) => {
+                let known = known.get_mut();
+                known.summary = summary;
+                known.admitted |= admitted;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(Learned { summary, admitted });
+            }
+        }
     }
 
     /// Takes in an event just admitted from the input being validated, so
     /// that later lines can refer to it (and a repeat of its id is told
     /// apart from one already stored).
     pub fn learn_admitted(&mut self, e: &Event) {
-        self.batch.insert(e.id);
-        self.learn(e);
+        self.learn_as(e, true);
     }
 
     /// Takes in an `area` or `actor` definition for name resolution only:
     /// with a [`Lookup`] for the rest, this is all a context needs of the
     /// stored log.
     pub fn learn_reference(&mut self, e: &Event) {
+        if e.kind.is_reference() {
+            self.resolved.clear();
+        }
         self.registry.apply(e);
     }
 
@@ -188,8 +207,8 @@ impl Context {
 
     /// [`Context::admit`], finding events it has not learned in `lookup`.
     pub fn admit_with(&self, line: &str, fresh_id: Uuid, lookup: &dyn Lookup) -> Result<Admitted, Rejection> {
-        let map = parse_object(line).map_err(Rejection::Invalid)?;
-        self.admit_object_with(map, fresh_id, lookup)
+        let members = parse_members(line).map_err(Rejection::Invalid)?;
+        self.admit_fields(Fields::new(members, self.input_zone), fresh_id, lookup)
     }
 
     /// Validates one JSON object; `fresh_id` is used when it has no `id`.
@@ -200,7 +219,7 @@ impl Context {
     /// The event with this id, as learned or as `lookup` finds it.
     fn summary(&self, id: &Uuid, lookup: &dyn Lookup) -> Result<Option<Summary>, Rejection> {
         if let Some(k) = self.events.get(id) {
-            return Ok(Some(k.clone()));
+            return Ok(Some(k.summary.clone()));
         }
         let Some(mut k) = lookup.summary(id).map_err(Rejection::Unavailable)? else { return Ok(None) };
         if let Some((corrected_by, retracted_by)) = self.standing.get(id) {
@@ -217,11 +236,16 @@ impl Context {
         fresh_id: Uuid,
         lookup: &dyn Lookup,
     ) -> Result<Admitted, Rejection> {
-        let event = self.shape(map, fresh_id).map_err(Rejection::Invalid)?;
+        let members = map.into_iter().collect();
+        self.admit_fields(Fields::new(members, self.input_zone), fresh_id, lookup)
+    }
+
+    fn admit_fields(&self, fields: Fields, fresh_id: Uuid, lookup: &dyn Lookup) -> Result<Admitted, Rejection> {
+        let event = self.shape(fields, fresh_id).map_err(Rejection::Invalid)?;
         if let Some(known) = self.summary(&event.id, lookup)? {
             return if known.digest == digest(&event) {
                 Ok(Admitted::Duplicate(event.id))
-            } else if self.batch.contains(&event.id) {
+            } else if self.events.get(&event.id).is_some_and(|k| k.admitted) {
                 Err(Rejection::Conflict(format!(
                     "id {} is given to another event earlier in this input; give each event its own id",
                     event.id
@@ -237,8 +261,7 @@ impl Context {
         Ok(Admitted::New(event))
     }
 
-    fn shape(&self, map: Map<String, Value>, fresh_id: Uuid) -> Result<Event, String> {
-        let mut f = Fields { map, zone: self.input_zone };
+    fn shape(&self, mut f: Fields, fresh_id: Uuid) -> Result<Event, String> {
         let kind = f.kind()?;
         f.check_known_keys(kind)?;
         let id = f.uuid("id")?.unwrap_or(fresh_id);
@@ -272,7 +295,7 @@ impl Context {
         }
         let implied = slug.rsplit_once('/').map(|(p, _)| p.to_string());
         let parent = match f.string("parent")? {
-            Some(p) => Some(self.registry.resolve(Space::Area, &p).map_err(|m| format!("\"parent\": {m}"))?),
+            Some(p) => Some(self.resolve(Space::Area, &p).map_err(|m| format!("\"parent\": {m}"))?),
             None => implied,
         };
         if let Some(p) = &parent {
@@ -400,10 +423,20 @@ impl Context {
         Ok(())
     }
 
+    /// [`Registry::resolve`], remembering the names it resolved.
+    fn resolve(&self, space: Space, name: &str) -> Result<String, String> {
+        if let Some(slug) = self.resolved.get(space, name) {
+            return Ok(slug);
+        }
+        let slug = self.registry.resolve(space, name)?;
+        self.resolved.insert(space, name, &slug);
+        Ok(slug)
+    }
+
     fn resolve_all(&self, f: &mut Fields, field: &str) -> Result<Vec<String>, String> {
         let mut out = Vec::new();
         for name in f.strings(field)? {
-            let slug = self.registry.resolve(Space::Area, &name)?;
+            let slug = self.resolve(Space::Area, &name)?;
             if !out.contains(&slug) {
                 out.push(slug);
             }
@@ -413,7 +446,7 @@ impl Context {
 
     fn resolve_one(&self, f: &mut Fields, field: &str, space: Space) -> Result<Option<String>, String> {
         match f.string(field)? {
-            Some(name) => Ok(Some(self.registry.resolve(space, &name).map_err(|m| format!("\"{field}\": {m}"))?)),
+            Some(name) => Ok(Some(self.resolve(space, &name).map_err(|m| format!("\"{field}\": {m}"))?)),
             None => Ok(None),
         }
     }
@@ -516,8 +549,16 @@ fn space_word(space: Space) -> &'static str {
     }
 }
 
+/// SHA-256 of `e`'s canonical JSON, as [`Summary::of`] computes it, with
+/// the JSON streamed into the hash rather than collected first.
 fn digest(e: &Event) -> [u8; 32] {
-    Sha256::digest(e.canonical_json()).into()
+    let mut hash = Sha256::new();
+    // Serializing an event cannot fail (see `Event::canonical_json`), nor
+    // can writing to a hash; were it to, hash what `canonical_json` gives.
+    if serde_json::to_writer(&mut hash, e).is_err() {
+        return Sha256::digest(e.canonical_json()).into();
+    }
+    hash.finalize().into()
 }
 
 fn requires_areas(kind: Kind) -> bool {
@@ -607,16 +648,95 @@ pub fn fields_of(kind: Kind) -> Vec<&'static str> {
     v
 }
 
+/// [`fields_of`], computed once per kind, so that checking the keys of a
+/// line allocates nothing; `None` for a kind missing from [`Kind::ALL`].
+fn accepted_keys(kind: Kind) -> Option<&'static [&'static str]> {
+    static TABLE: OnceLock<Vec<(Kind, Vec<&'static str>)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| Kind::ALL.iter().map(|&k| (k, fields_of(k))).collect());
+    table.iter().find(|(k, _)| *k == kind).map(|(_, fields)| fields.as_slice())
+}
+
+/// What a context knows of an event it learned.
+#[derive(Debug, Clone)]
+struct Learned {
+    summary: Summary,
+    /// Learned through [`Context::learn_admitted`]: this input's.
+    admitted: bool,
+}
+
+/// What names resolved to against the registry as it is now, so that a name
+/// seen again is not resolved again: resolving a name that is neither a slug
+/// nor an alias reads every definition. Cleared whenever the registry may
+/// change; a name that does not resolve is not kept.
+#[derive(Debug, Default)]
+struct Resolved(Mutex<[HashMap<String, String>; 2]>);
+
+impl Resolved {
+    /// At most this many names are kept per space; then it starts over.
+    const LIMIT: usize = 4096;
+
+    fn slot(space: Space) -> usize {
+        match space {
+            Space::Area => 0,
+            Space::Actor => 1,
+        }
+    }
+
+    fn get(&self, space: Space, name: &str) -> Option<String> {
+        // the maps stay whole even if a holder of the lock panicked
+        let maps = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        maps[Self::slot(space)].get(name).cloned()
+    }
+
+    fn insert(&self, space: Space, name: &str, slug: &str) {
+        let mut maps = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let map = &mut maps[Self::slot(space)];
+        if map.len() >= Self::LIMIT {
+            map.clear();
+        }
+        map.insert(name.to_string(), slug.to_string());
+    }
+
+    fn clear(&mut self) {
+        self.0.get_mut().unwrap_or_else(PoisonError::into_inner).iter_mut().for_each(HashMap::clear);
+    }
+}
+
+impl Clone for Resolved {
+    /// A copy starts empty: what it would hold is found again on demand.
+    fn clone(&self) -> Resolved {
+        Resolved::default()
+    }
+}
+
 /// The fields of one object, taken out one by one as they are read.
+///
+/// They are kept in the map's order (by key) in a plain list: an object has
+/// a handful of keys, and finding one in a list is cheaper than in a tree.
 struct Fields {
-    map: Map<String, Value>,
+    fields: Vec<(String, Value)>,
     zone: Tz,
 }
 
 impl Fields {
+    /// `members` as [`parse_members`] gives them: in key order.
+    fn new(members: Vec<(String, Value)>, zone: Tz) -> Fields {
+        Fields { fields: members, zone }
+    }
+
+    /// The keys not yet taken, in order.
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.fields.iter().map(|(k, _)| k)
+    }
+
+    fn remove(&mut self, field: &str) -> Option<Value> {
+        let i = self.fields.iter().position(|(k, _)| k == field)?;
+        Some(self.fields.remove(i).1)
+    }
+
     fn kind(&mut self) -> Result<Kind, String> {
         let known = || Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
-        match self.map.remove("kind") {
+        match self.remove("kind") {
             None => Err(format!("missing \"kind\"; known kinds: {}", known())),
             Some(Value::String(s)) => {
                 Kind::parse(s.trim()).ok_or_else(|| match closest(&s, Kind::ALL.iter().map(|k| k.as_str())) {
@@ -629,10 +749,16 @@ impl Fields {
     }
 
     fn check_known_keys(&self, kind: Kind) -> Result<(), String> {
-        let allowed = fields_of(kind);
-        let set: HashSet<&str> = allowed.iter().copied().collect();
-        for key in self.map.keys() {
-            if !set.contains(key.as_str()) {
+        let computed;
+        let allowed = match accepted_keys(kind) {
+            Some(fields) => fields,
+            None => {
+                computed = fields_of(kind);
+                computed.as_slice()
+            }
+        };
+        for key in self.keys() {
+            if !allowed.contains(&key.as_str()) {
                 let hint = match key.as_str() {
                     "seq" | "recorded_at" => {
                         return Err(format!(
@@ -662,7 +788,7 @@ impl Fields {
     }
 
     fn take(&mut self, field: &str) -> Option<Value> {
-        match self.map.remove(field) {
+        match self.remove(field) {
             Some(Value::Null) | None => None,
             Some(v) => Some(v),
         }
@@ -775,8 +901,8 @@ impl Fields {
             Some(Value::String(s)) if s.trim().is_empty() => Err("\"source\" is empty".to_string()),
             Some(Value::String(s)) => Ok(Source { name: s, url: None, published_at: None }),
             Some(Value::Object(map)) => {
-                let mut inner = Fields { map, zone: self.zone };
-                if let Some(key) = inner.map.keys().find(|k| !["name", "url", "published_at"].contains(&k.as_str())) {
+                let mut inner = Fields::new(map.into_iter().collect(), self.zone);
+                if let Some(key) = inner.keys().find(|k| !["name", "url", "published_at"].contains(&k.as_str())) {
                     return Err(format!("\"source\": unknown field {key:?}; its fields are: name, url, published_at"));
                 }
                 let name = inner.string("name").map_err(|m| format!("\"source\": {m}"))?;
