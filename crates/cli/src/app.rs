@@ -497,7 +497,7 @@ fn import_into<R: std::io::BufRead>(
             progress(lines.consumed);
         }
         let admitted = match line {
-            Ok(l) => ctx.admit_with(&l, Uuid::now_v7(), &lookup),
+            Ok(l) => ctx.admit_with(&l, Uuid::now_v7(), &lookup).and_then(|a| fits(a, l.len())),
             Err(reason) => Err(Rejection::Invalid(reason)),
         };
         match admitted {
@@ -561,6 +561,25 @@ fn import_into<R: std::io::BufRead>(
         let _ = session.store.put_checkpoint(done.last, &l.encode());
     }
     Ok(Imported { appended: pushed, duplicates, first: done.first, last: done.last })
+}
+
+/// An admitted event whose stored record would be over the store's limit
+/// is refused here, naming its line, rather than by the store mid-import.
+fn fits(admitted: Admitted, line_len: usize) -> Result<Admitted, Rejection> {
+    // only lines long enough to come near are measured (the canonical JSON
+    // costs time); the store itself still refuses any record over the limit
+    if let Admitted::New(e) = &admitted {
+        if line_len > sijil_store::MAX_RECORD / 16 {
+            let size = sijil_store::record::stored_len(e);
+            if size > sijil_store::MAX_RECORD {
+                return Err(Rejection::Invalid(format!(
+                    "the event is {size} bytes once stored, over the limit of {} bytes; shorten its note or quote",
+                    sijil_store::MAX_RECORD
+                )));
+            }
+        }
+    }
+    Ok(admitted)
 }
 
 /// The ledger to fold a large import into as it is written, so that it

@@ -2,7 +2,8 @@
 //!
 //! sled's cost is per key, so the bulk of the log lives in blocks of up to
 //! [`BLOCK_EVENTS`] records (and at most [`BLOCK_BYTES`] of them before
-//! compression), keyed by the position of their first record. Each record
+//! compression, [`MAX_STORED`] after), keyed by the position of their first
+//! record. Each record
 //! inside keeps its own layout and hash ([`crate::record`]), so the chain,
 //! `verify` and the positions it names are those of single records.
 //!
@@ -23,11 +24,14 @@ use crate::{ReadError, MAX_RECORD};
 
 /// The most records a block holds.
 pub const BLOCK_EVENTS: usize = 256;
-/// The most payload bytes a block holds before compression (a single
-/// record larger than this still gets a block of its own). With sled's
-/// 8 MiB segments, a leaf page of 17 such values stays under the quarter
-/// segment that would send it to an un-fsynced blob file.
-pub const BLOCK_BYTES: usize = 96 * 1024;
+/// The most payload bytes a block gathers before compression.
+pub const BLOCK_BYTES: usize = 64 * 1024;
+/// The most bytes a stored block may have: a block that compresses to more
+/// is split in two (a single record always fits, being at most
+/// [`MAX_RECORD`]). With sled's 2 MiB segments, a leaf page of 17 such
+/// values stays under the quarter segment that would send it to an
+/// un-fsynced blob file.
+pub const MAX_STORED: usize = MAX_RECORD + 64;
 /// The zstd level: fast, and about as small as the slower levels on this data.
 const LEVEL: i32 = 1;
 
@@ -40,47 +44,74 @@ const ZSTD: u8 = 1;
 #[derive(Debug, Default)]
 pub struct Builder {
     payload: Vec<u8>,
-    count: usize,
+    /// Where each record's frame ends in `payload`.
+    ends: Vec<usize>,
 }
 
 impl Builder {
     /// `true` when `len` more bytes of record would not fit (a block always
     /// takes its first record).
     pub fn is_full_for(&self, len: usize) -> bool {
-        self.count >= BLOCK_EVENTS || (self.count > 0 && self.payload.len() + 4 + len > BLOCK_BYTES)
+        self.ends.len() >= BLOCK_EVENTS || (!self.ends.is_empty() && self.payload.len() + 4 + len > BLOCK_BYTES)
     }
 
     pub fn push(&mut self, record: &[u8]) {
         self.payload.extend_from_slice(&(record.len() as u32).to_be_bytes());
         self.payload.extend_from_slice(record);
-        self.count += 1;
+        self.ends.push(self.payload.len());
     }
 
     pub fn len(&self) -> usize {
-        self.count
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.ends.is_empty()
     }
 
-    /// The stored block; the builder is empty afterwards.
-    pub fn finish(&mut self) -> Vec<u8> {
+    /// The stored blocks, keyed by the position of their first record, the
+    /// first record being at `first`: one block, or more if it would not
+    /// compress under [`MAX_STORED`]. The builder is empty afterwards.
+    pub fn finish(&mut self, first: u64) -> Vec<(u64, Vec<u8>)> {
         let payload = std::mem::take(&mut self.payload);
-        let count = std::mem::take(&mut self.count);
-        let packed = zstd::bulk::compress(&payload, LEVEL).ok().filter(|c| c.len() < payload.len());
-        let (codec, body) = match &packed {
-            Some(c) => (ZSTD, c.as_slice()),
-            None => (RAW, payload.as_slice()),
-        };
-        let mut out = Vec::with_capacity(HEADER + body.len());
-        out.push(VERSION);
-        out.push(codec);
-        out.extend_from_slice(&(count as u32).to_be_bytes());
-        out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-        out.extend_from_slice(body);
+        let ends = std::mem::take(&mut self.ends);
+        let mut out = Vec::new();
+        pack(&payload, &ends, 0, ends.len(), first, &mut out);
         out
     }
+}
+
+/// Packs records `a..b` (frames ending at `ends`) into blocks.
+fn pack(payload: &[u8], ends: &[usize], a: usize, b: usize, first: u64, out: &mut Vec<(u64, Vec<u8>)>) {
+    if a >= b {
+        return;
+    }
+    let start = if a == 0 { 0 } else { ends[a - 1] };
+    let raw = &payload[start..ends[b - 1]];
+    let stored = encode(raw, b - a);
+    if stored.len() <= MAX_STORED || b - a == 1 {
+        out.push((first, stored));
+        return;
+    }
+    let mid = a + (b - a) / 2;
+    pack(payload, ends, a, mid, first, out);
+    pack(payload, ends, mid, b, first + (mid - a) as u64, out);
+}
+
+/// One stored block of `count` framed records.
+fn encode(raw: &[u8], count: usize) -> Vec<u8> {
+    let packed = zstd::bulk::compress(raw, LEVEL).ok().filter(|c| c.len() < raw.len());
+    let (codec, body) = match &packed {
+        Some(c) => (ZSTD, c.as_slice()),
+        None => (RAW, raw),
+    };
+    let mut out = Vec::with_capacity(HEADER + body.len());
+    out.push(VERSION);
+    out.push(codec);
+    out.extend_from_slice(&(count as u32).to_be_bytes());
+    out.extend_from_slice(&(raw.len() as u32).to_be_bytes());
+    out.extend_from_slice(body);
+    out
 }
 
 /// A decoded block: its records, in order.
@@ -169,10 +200,12 @@ mod tests {
             assert!(!b.is_full_for(r.len()));
             b.push(r);
         }
-        let stored = b.finish();
+        let blocks = b.finish(7);
         assert!(b.is_empty());
-        assert_eq!(count(&stored), Some(40));
-        let block = Block::decode(7, &stored).unwrap();
+        assert_eq!(blocks.len(), 1);
+        let (first, stored) = &blocks[0];
+        assert_eq!((*first, count(stored)), (7, Some(40)));
+        let block = Block::decode(7, stored).unwrap();
         assert_eq!(block.records().map(<[u8]>::to_vec).collect::<Vec<_>>(), records);
     }
 
@@ -190,10 +223,48 @@ mod tests {
     }
 
     #[test]
+    fn a_block_that_does_not_compress_under_the_limit_is_split() {
+        // hardly compressible records, as many as fit before compression
+        let mut x = 1u64;
+        let mut noise = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    (x >> 56) as u8
+                })
+                .collect()
+        };
+        let records: Vec<Vec<u8>> = (0..8).map(|i| noise(7000 + i * 100)).collect();
+        let mut b = Builder::default();
+        for r in &records {
+            assert!(!b.is_full_for(r.len()));
+            b.push(r);
+        }
+        let blocks = b.finish(100);
+        assert!(blocks.len() > 1, "{} blocks", blocks.len());
+        let mut got = Vec::new();
+        let mut next = 100;
+        for (first, stored) in &blocks {
+            assert!(stored.len() <= MAX_STORED, "{} bytes", stored.len());
+            assert_eq!(*first, next);
+            let block = Block::decode(*first, stored).unwrap();
+            next += block.len() as u64;
+            got.extend(block.records().map(<[u8]>::to_vec));
+        }
+        assert_eq!(got, records);
+        // a single record of the largest size always fits
+        let mut b = Builder::default();
+        b.push(&noise(MAX_RECORD));
+        let blocks = b.finish(1);
+        assert_eq!(blocks.len(), 1);
+        assert!(blocks[0].1.len() <= MAX_STORED);
+    }
+
+    #[test]
     fn damage_is_named_not_panicked_on() {
         let mut b = Builder::default();
         b.push(&[7; 500]);
-        let stored = b.finish();
+        let stored = b.finish(3).remove(0).1;
         for cut in 0..stored.len() {
             assert!(Block::decode(3, &stored[..cut]).is_err(), "cut at {cut}");
         }

@@ -79,11 +79,13 @@ pub const FORMAT: u32 = 2;
 /// [`Importer`]; smaller ones go to the tail.
 pub const CHUNK: usize = BLOCK_EVENTS;
 /// sled's segment size for new logs. A tree page larger than a quarter of
-/// it would go to an un-fsynced blob file; at 8 MiB a leaf of 17 blocks of
-/// [`block::BLOCK_BYTES`] or tail records of [`MAX_RECORD`] stays inside.
-const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
+/// it would go to an un-fsynced blob file; at 2 MiB a leaf of 17 blocks of
+/// at most [`block::MAX_STORED`] bytes, or of 17 tail records of at most
+/// [`MAX_RECORD`], stays inside. Small segments also keep opening cheap:
+/// sled rewrites the unused end of the last segment on every open.
+const SEGMENT_SIZE: usize = 2 * 1024 * 1024;
 /// The largest stored record, in bytes.
-pub const MAX_RECORD: usize = 96 * 1024;
+pub const MAX_RECORD: usize = 24 * 1024;
 /// How long `open` waits for a lock that sled has not yet let go of.
 const LOCK_WAIT: Duration = Duration::from_millis(250);
 /// Logs shorter than this are scanned on the calling thread.
@@ -241,7 +243,9 @@ fn existing_segment_size(path: &Path) -> Option<usize> {
     // sled's conf is text lines followed by a binary checksum
     let conf = fs::read(path.join("conf")).ok()?;
     String::from_utf8_lossy(&conf)
-        .lines().find_map(|l| l.strip_prefix("segment_size: ")).and_then(|v| v.trim().parse().ok())
+        .lines()
+        .find_map(|l| l.strip_prefix("segment_size: "))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 impl Store {
@@ -429,7 +433,9 @@ impl Store {
                             set_aside(first + i as u64, r)?;
                         }
                     }
-                    t.blocks.insert(k, kept.finish()).map_err(io)?;
+                    for (at, bytes) in kept.finish(first) {
+                        t.blocks.insert(key(at), bytes).map_err(io)?;
+                    }
                     stray = true;
                 }
             }
@@ -652,14 +658,14 @@ impl Store {
                 break; // a gap: leave the rest for `verify` to report
             }
             if builder.is_full_for(v.len()) {
-                blocks.push((start, builder.finish()));
+                blocks.extend(builder.finish(start));
                 start = seq;
             }
             builder.push(&v);
             folded.push(k);
         }
         if !builder.is_empty() {
-            blocks.push((start, builder.finish()));
+            blocks.extend(builder.finish(start));
         }
         (&self.t.blocks, &self.t.tail)
             .transaction(|(b, tail)| {
@@ -980,7 +986,9 @@ impl Store {
                 for (i, r) in b.records().enumerate() {
                     rebuilt.push(if first + i as u64 == seq { bytes } else { r });
                 }
-                self.t.blocks.insert(k, rebuilt.finish()).map_err(io)?;
+                for (at, bytes) in rebuilt.finish(first) {
+                    self.t.blocks.insert(key(at), bytes).map_err(io)?;
+                }
             }
             _ => {
                 self.t.tail.insert(key(seq), bytes).map_err(io)?;
@@ -1179,9 +1187,8 @@ impl ImportWriter {
     }
 
     fn close_block(&mut self) -> Result<(), AppendError> {
-        if !self.builder.is_empty() {
-            let stored = self.builder.finish();
-            self.t.blocks.insert(key(self.block_first), stored).map_err(aio)?;
+        for (first, stored) in self.builder.finish(self.block_first) {
+            self.t.blocks.insert(key(first), stored).map_err(aio)?;
         }
         Ok(())
     }
@@ -1423,7 +1430,7 @@ impl Iterator for Scan {
 }
 
 /// Checkpoint chunks stay well under sled's blob threshold.
-const CHECKPOINT_CHUNK: usize = 64 * 1024;
+const CHECKPOINT_CHUNK: usize = 16 * 1024;
 /// The chunk number under which a checkpoint's header is kept (after its chunks).
 const CHECKPOINT_HEADER: [u8; 4] = [0xff; 4];
 

@@ -80,6 +80,12 @@ pub struct Decoded {
     pub hash: [u8; 32],
 }
 
+/// The size of `event`'s stored record, in bytes (compare with
+/// [`crate::MAX_RECORD`]).
+pub fn stored_len(event: &Event) -> usize {
+    HEADER + event.canonical_json().len()
+}
+
 /// Encodes the record at `seq`; returns the stored bytes and the record's hash.
 pub fn encode(seq: u64, recorded_at: DateTime<Utc>, prev: &[u8; 32], event: &Event) -> (Vec<u8>, [u8; 32]) {
     let json = event.canonical_json();
@@ -128,7 +134,6 @@ pub fn decode(seq: u64, stored: &[u8]) -> Result<Decoded, ReadError> {
     // one UTF-8 check of the whole text, rather than one per string
     let text = std::str::from_utf8(&stored[HEADER..])
         .map_err(|e| corrupt(&format!("its event does not decode (not UTF-8 at byte {})", e.valid_up_to())))?;
-    let event: Event =
-        serde_json::from_str(text).map_err(|e| corrupt(&format!("its event does not decode ({e})")))?;
+    let event: Event = serde_json::from_str(text).map_err(|e| corrupt(&format!("its event does not decode ({e})")))?;
     Ok(Decoded { recorded: Recorded { seq, recorded_at, event }, prev_hash, hash })
 }

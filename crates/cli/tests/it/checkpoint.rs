@@ -41,11 +41,17 @@ fn synthetic(n: usize) -> String {
         let source = SOURCES[i % SOURCES.len()];
         let mut e = match i % 10 {
             0 => json!({"kind": "curfew", "areas": [area], "actor": actor, "until": local(minute + 2 * 1440)[..10]}),
-            1 => json!({"kind": "ultimatum", "areas": [area], "actor": actor, "target": "sdf", "deadline": local(minute + 360)}),
+            1 => {
+                json!({"kind": "ultimatum", "areas": [area], "actor": actor, "target": "sdf", "deadline": local(minute + 360)})
+            }
             2 => json!({"kind": "deployment", "areas": [area], "actor": actor}),
             3 => json!({"kind": "withdrawal", "areas": [area], "actor": actor}),
-            4 => json!({"kind": "control_claim", "areas": [area], "actor": actor, "extent": if i % 3 == 0 { json!("full") } else { json!(40) }}),
-            5 => json!({"kind": "casualty_report", "areas": [area], "killed": i % 17, "wounded": i % 23, "cumulative": i % 4 != 1}),
+            4 => {
+                json!({"kind": "control_claim", "areas": [area], "actor": actor, "extent": if i % 3 == 0 { json!("full") } else { json!(40) }})
+            }
+            5 => {
+                json!({"kind": "casualty_report", "areas": [area], "killed": i % 17, "wounded": i % 23, "cumulative": i % 4 != 1})
+            }
             6 if i > 100 => {
                 // a curfew ends 90 minutes after it began
                 at = local(minute_of(i - 106) + 90);

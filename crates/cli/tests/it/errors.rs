@@ -396,23 +396,31 @@ fn a_line_over_64_kib_is_reported_with_its_length() {
         event_of_len(4, 100_000)
     );
     let path = env.write("long.ndjson", &text);
-    env.run(&["import", path.to_str().unwrap()]).fails(
-        2,
-        &format!(
-            "line 2: the line is 65537 bytes or more, over the limit of 65536 bytes\n\
-             line 3: the line is 70000 bytes or more, over the limit of 65536 bytes\n\
-             line 4: the line is 100000 bytes or more, over the limit of 65536 bytes\n\
-             error: 3 bad lines in {}; nothing was appended\n",
-            path.display()
-        ),
+    let run = env.run(&["import", path.to_str().unwrap()]);
+    run.code(2);
+    // a line of exactly the limit is read whole, then refused for its stored size
+    let stored = "bytes once stored, over the limit of 24576 bytes; shorten its note or quote";
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(lines[0].starts_with("line 1: the event is ") && lines[0].ends_with(stored), "{}", run.stderr);
+    assert_eq!(
+        lines[1..],
+        [
+            "line 2: the line is 65537 bytes or more, over the limit of 65536 bytes",
+            "line 3: the line is 70000 bytes or more, over the limit of 65536 bytes",
+            "line 4: the line is 100000 bytes or more, over the limit of 65536 bytes",
+            &format!("error: 4 bad lines in {}; nothing was appended", path.display()),
+        ]
     );
     assert_eq!(env.head(), head);
-    // CRLF does not count against the limit
+    // CRLF does not count against the limit: that line too is read whole
     let crlf = format!("{}\r\n", event_of_len(5, limit));
-    assert_eq!(env.import_text(&crlf)["appended"], 1);
-    // a line of exactly the limit is read
-    assert_eq!(env.import_text(&event_of_len(1, limit))["appended"], 1);
-    // and append takes the same limit
+    let run = env.run_stdin(&["import", "-"], crlf);
+    run.code(2);
+    assert!(run.stderr.starts_with("line 1: the event is ") && run.stderr.contains(stored), "{}", run.stderr);
+    // a long event under the stored limit goes in, with or without CRLF
+    assert_eq!(env.import_text(&format!("{}\r\n", event_of_len(5, 20_000)))["appended"], 1);
+    assert_eq!(env.import_text(&event_of_len(1, 24_000))["appended"], 1);
+    // and append takes the same line limit
     env.run_stdin(&["append"], event_of_len(6, limit + 1))
         .fails(2, "error: the event is longer than the limit of 65536 bytes\n");
     assert_eq!(env.head().seq, head.seq + 2);

@@ -150,7 +150,7 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn blocks_of_incompressible_records_never_go_to_blob_files() {
     let log = Log::new();
-    let sizes = [MAX_RECORD - 400, 40_000, 90_000, 1_000, 60_000, 5, 30_000];
+    let sizes = [MAX_RECORD - 400, MAX_RECORD / 2, MAX_RECORD - 500, 1_000, MAX_RECORD / 3, 5, 3 * MAX_RECORD / 4];
     let mut appended = Vec::new();
     for round in 0..3u64 {
         let batch: Vec<Event> = (0..CHUNK as u64 + 40)
