@@ -13,14 +13,16 @@
 //!   appends) gives the same outcome as the full context.
 //! - [`import`]: bytes split into lines as `sijil import` reads an NDJSON
 //!   file, each admitted in order and learned, then every admitted event
-//!   folded into a [`Timeline`] and its state read at a few instants.
+//!   folded into a [`Timeline`] and its state read at a few instants; the
+//!   [`Ledger`] of the same records, and the ledger read back from its
+//!   checkpoint bytes, give the same states.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
-use sijil_core::{Admitted, Context, Event, KnownAt, Lookup, Recorded, StateQuery, Summary, Timeline};
+use sijil_core::{Admitted, Context, Event, KnownAt, Ledger, Lookup, Recorded, StateQuery, Summary, Timeline};
 use uuid::Uuid;
 
 /// The zone of the fuzzed log.
@@ -156,10 +158,18 @@ pub fn import(data: &[u8]) {
         }
     }
     let areas = [None, Some("aleppo".to_string()), added.first().and_then(|r| r.event.areas.first().cloned())];
+    let mut ledger = Ledger::new(ZONE);
+    for r in timeline.records() {
+        ledger.apply(r);
+    }
+    let reread = Ledger::decode(&ledger.encode(), ZONE).expect("a checkpoint reads back");
     for at in instants {
         for area in &areas {
-            let state = timeline.state(&StateQuery { at, known_at: KnownAt::All, area: area.clone() });
+            let q = StateQuery { at, known_at: KnownAt::All, area: area.clone() };
+            let state = timeline.state(&q);
             serde_json::to_string(&state).expect("a state serializes");
+            assert_eq!(ledger.state(&q), state, "the ledger differs from the timeline at {at}");
+            assert_eq!(reread.state(&q), state, "the checkpoint differs from the timeline at {at}");
         }
         let _ = timeline.registry_at(at);
     }

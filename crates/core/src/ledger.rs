@@ -3,7 +3,7 @@
 //!
 //! [`Timeline`](crate::Timeline) keeps every event whole and is rebuilt for
 //! each horizon. The ledger keeps, per record, only what the state needs
-//! (kind, times, interned names, figures) in about 60 bytes, plus the
+//! (kind, times, interned names, figures), plus the
 //! position from which each record stopped counting (corrected or
 //! retracted). So one ledger of the whole log answers every K: a record
 //! counts at K when its position is ≤ K and no correction or retraction at
@@ -29,20 +29,129 @@ use crate::registry::Registry;
 
 const NONE: u32 = u32::MAX;
 
+/// A fast hasher for the ledger's maps (names, lists, ids): a multiply-mix
+/// of 8-byte words and a final avalanche, seeded at random once per map
+/// builder so that crafted names or ids cannot pile into one bucket.
+#[derive(Clone, Copy)]
+struct Mix(u64);
+
+impl Mix {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for Mix {
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.add(u64::from(v));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
+}
+
+/// Builds [`Mix`] hashers from a seed drawn from the standard library's
+/// random hasher keys.
+#[derive(Clone)]
+struct Seeded(u64);
+
+impl Default for Seeded {
+    fn default() -> Seeded {
+        use std::hash::BuildHasher;
+        Seeded(std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64))
+    }
+}
+
+impl std::hash::BuildHasher for Seeded {
+    type Hasher = Mix;
+    fn build_hasher(&self) -> Mix {
+        Mix(self.0)
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, Seeded>;
+
+/// No figure (counts are at most a million).
+const NO_COUNT: u64 = u64::MAX;
+
+/// An instant as seconds and nanoseconds since 1970 UTC, or none. Ordered
+/// as chrono orders instants (a leap second, such as 23:59:60, keeps
+/// nanoseconds of 10^9 or more, so it stays before the next midnight), and
+/// "none" before every instant, as `Option` orders. Comparing two of them
+/// costs no calendar arithmetic, which matters in a pass over every record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Stamp {
+    secs: i64,
+    nanos: u32,
+}
+
+impl Stamp {
+    const NONE: Stamp = Stamp { secs: i64::MIN, nanos: 0 };
+
+    fn of(t: DateTime<Utc>) -> Stamp {
+        Stamp { secs: t.timestamp(), nanos: t.timestamp_subsec_nanos() }
+    }
+
+    fn opt(t: Option<DateTime<Utc>>) -> Stamp {
+        t.map_or(Stamp::NONE, Stamp::of)
+    }
+
+    fn get(self) -> Option<Stamp> {
+        (self != Stamp::NONE).then_some(self)
+    }
+
+    /// Whether chrono can hold this instant (checked when a checkpoint is read).
+    fn is_valid(self) -> bool {
+        self == Stamp::NONE
+            || ((-62_135_596_800..=253_402_300_799).contains(&self.secs)
+                && (self.nanos < 1_000_000_000 || (self.secs.rem_euclid(60) == 59 && self.nanos < 2_000_000_000)))
+    }
+
+    fn time(self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.secs, self.nanos).unwrap_or_default()
+    }
+}
+
 /// What the state needs of one record.
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
     id: Uuid,
-    kind: Kind,
-    /// `at` as a start and as an end (they differ for a day).
-    start: Option<DateTime<Utc>>,
-    at_end: Option<DateTime<Utc>>,
-    day: bool,
-    until: Option<DateTime<Utc>>,
-    deadline: Option<DateTime<Utc>>,
+    /// `at` as a start; as an end it is `at_len` seconds later (a day's
+    /// length for a date, 0 for an instant).
+    start: Stamp,
+    until: Stamp,
+    deadline: Stamp,
     /// Position of the first correction or retraction naming it (0: none).
     corrected_at: u64,
     retracted_at: u64,
+    killed: u64,
+    wounded: u64,
+    extent: Option<Extent>,
     /// The entry this one corrects (`NONE`).
     corrects: u32,
     actor: u32,
@@ -53,11 +162,42 @@ struct Entry {
     areas: u32,
     via: u32,
     terms: u32,
-    extent: Option<Extent>,
-    killed: Option<u64>,
-    wounded: Option<u64>,
+    at_len: i32,
+    kind: Kind,
+    day: bool,
     civilian: Option<bool>,
     cumulative: Option<bool>,
+}
+
+impl Entry {
+    fn start(&self) -> Option<Stamp> {
+        self.start.get()
+    }
+    fn at_end(&self) -> Option<Stamp> {
+        let end = Stamp { secs: self.start.secs.saturating_add(i64::from(self.at_len)), nanos: self.start.nanos };
+        self.start().map(|s| if self.at_len == 0 { s } else { end })
+    }
+    fn until(&self) -> Option<Stamp> {
+        self.until.get()
+    }
+    fn deadline(&self) -> Option<Stamp> {
+        self.deadline.get()
+    }
+    fn killed(&self) -> Option<u64> {
+        (self.killed != NO_COUNT).then_some(self.killed)
+    }
+    fn wounded(&self) -> Option<u64> {
+        (self.wounded != NO_COUNT).then_some(self.wounded)
+    }
+}
+
+/// The seconds from a start to its end: 0 for an instant, a day's length
+/// (23 to 25 hours in the zone) for a date.
+fn at_len(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> i32 {
+    match (start, end) {
+        (Some(s), Some(e)) => i32::try_from((e - s).num_seconds()).unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// The compact fold of a log. See the module documentation.
@@ -65,18 +205,18 @@ struct Entry {
 pub struct Ledger {
     zone: Tz,
     strings: Vec<String>,
-    string_ix: HashMap<String, u32>,
+    string_ix: FastMap<String, u32>,
     lists: Vec<Vec<u32>>,
-    list_ix: HashMap<Vec<u32>, u32>,
+    list_ix: FastMap<Vec<u32>, u32>,
     entries: Vec<Entry>,
     /// `area` and `actor` events, whole, with their entry index.
     references: Vec<(u32, Event)>,
     /// Entry index → the `ended` entries that name it.
-    enders: HashMap<u32, Vec<u32>>,
+    enders: FastMap<u32, Vec<u32>>,
     /// Runs of equal recording times: (time, last position with it).
     marks: Vec<(DateTime<Utc>, u64)>,
     /// Id → entry index; built when first needed.
-    ids: Option<HashMap<Uuid, u32>>,
+    ids: Option<FastMap<Uuid, u32>>,
 }
 
 /// Why bytes could not be read as a ledger.
@@ -90,12 +230,12 @@ impl Ledger {
         Ledger {
             zone,
             strings: Vec::new(),
-            string_ix: HashMap::new(),
+            string_ix: FastMap::default(),
             lists: vec![Vec::new()],
-            list_ix: HashMap::from([(Vec::new(), 0)]),
+            list_ix: [(Vec::new(), 0)].into_iter().collect(),
             entries: Vec::new(),
             references: Vec::new(),
-            enders: HashMap::new(),
+            enders: FastMap::default(),
             marks: Vec::new(),
             ids: None,
         }
@@ -149,7 +289,7 @@ impl Ledger {
             .map_or_else(Vec::new, |l| l.iter().map(|&s| self.strings[s as usize].clone()).collect())
     }
 
-    fn ids(&mut self) -> &mut HashMap<Uuid, u32> {
+    fn ids(&mut self) -> &mut FastMap<Uuid, u32> {
         let entries = &self.entries;
         self.ids.get_or_insert_with(|| entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect())
     }
@@ -167,11 +307,11 @@ impl Ledger {
         let mut entry = Entry {
             id: e.id,
             kind: e.kind,
-            start: e.at.map(|t| t.start(zone)),
-            at_end: e.at.map(|t| t.end(zone)),
+            start: Stamp::opt(e.at.map(|t| t.start(zone))),
+            at_len: at_len(e.at.map(|t| t.start(zone)), e.at.map(|t| t.end(zone))),
             day: e.at.is_some_and(|t| t.is_day()),
-            until: e.until.map(|t| t.end(zone)),
-            deadline: e.deadline.map(|t| t.end(zone)),
+            until: Stamp::opt(e.until.map(|t| t.end(zone))),
+            deadline: Stamp::opt(e.deadline.map(|t| t.end(zone))),
             corrected_at: 0,
             retracted_at: 0,
             corrects: NONE,
@@ -183,8 +323,8 @@ impl Ledger {
             via: 0,
             terms: 0,
             extent: e.extent,
-            killed: e.killed,
-            wounded: e.wounded,
+            killed: e.killed.unwrap_or(NO_COUNT),
+            wounded: e.wounded.unwrap_or(NO_COUNT),
             civilian: e.civilian,
             cumulative: e.cumulative,
         };
@@ -255,8 +395,8 @@ impl Ledger {
     }
 
     /// As [`Timeline::effective_end`](crate::Timeline::effective_end), as known at `k`.
-    fn effective_end(&self, i: usize, k: u64) -> Option<DateTime<Utc>> {
-        let mut end = self.entries[i].until;
+    fn effective_end(&self, i: usize, k: u64) -> Option<Stamp> {
+        let mut end = self.entries[i].until();
         let mut version = Some(i);
         let mut steps = 0u64;
         while let Some(v) = version {
@@ -265,7 +405,7 @@ impl Ledger {
                 if (j as u64) >= k || !self.current(j, k) {
                     continue;
                 }
-                if let Some(t) = self.entries[j].at_end {
+                if let Some(t) = self.entries[j].at_end() {
                     end = Some(end.map_or(t, |u| u.min(t)));
                 }
             }
@@ -296,12 +436,12 @@ impl Ledger {
 
     /// The registry as it stood at valid time `at`, as known at `k`.
     fn registry_at(&self, at: DateTime<Utc>, k: u64) -> Registry {
-        let mut defs: Vec<(Option<DateTime<Utc>>, u32, &Event)> = self
+        let mut defs: Vec<(Option<Stamp>, u32, &Event)> = self
             .references
             .iter()
             .filter(|(i, _)| self.current(*i as usize, k))
-            .map(|(i, e)| (self.entries[*i as usize].start, *i, e))
-            .filter(|(s, _, _)| s.is_none_or(|s| s <= at))
+            .map(|(i, e)| (self.entries[*i as usize].start(), *i, e))
+            .filter(|(s, _, _)| s.is_none_or(|s| s <= Stamp::of(at)))
             .collect();
         defs.sort_by_key(|(s, i, _)| (*s, *i));
         let mut reg = Registry::default();
@@ -314,6 +454,7 @@ impl Ledger {
     /// The state of every area at `q.at`, as known at `q.known_at`.
     pub fn state(&self, q: &StateQuery) -> State {
         let at = q.at;
+        let at_s = Stamp::of(at);
         let k = self.horizon(q.known_at);
         let all = self.registry_known(k);
         let reg_now = self.registry_at(at, k);
@@ -332,29 +473,29 @@ impl Ledger {
             book.entry(&def.slug);
         }
 
-        let mut actives: Vec<(usize, Option<DateTime<Utc>>)> = Vec::new();
+        let mut actives: Vec<(usize, Option<Stamp>)> = Vec::new();
         let mut ultimatums: Vec<usize> = Vec::new();
-        let mut moves: Vec<(DateTime<Utc>, u8, u64, usize, Move)> = Vec::new();
-        let mut claims: HashMap<(u32, u32), (DateTime<Utc>, usize)> = HashMap::new();
+        let mut moves: Vec<(Stamp, u8, u64, usize, Move)> = Vec::new();
+        let mut claims: FastMap<(u32, u32), (Stamp, usize)> = FastMap::default();
         let mut reports: Vec<usize> = Vec::new();
-        let mut incidents: HashMap<u32, u64> = HashMap::new();
+        let mut incidents: FastMap<u32, u64> = FastMap::default();
 
         for i in 0..(k as usize).min(self.entries.len()) {
             let e = &self.entries[i];
-            let Some(start) = e.start else { continue };
-            if start > at || e.kind.is_reference() || !self.current(i, k) {
+            let Some(start) = e.start() else { continue };
+            if start > at_s || e.kind.is_reference() || !self.current(i, k) {
                 continue;
             }
             match e.kind {
                 Kind::Ceasefire | Kind::Curfew | Kind::Evacuation => {
                     let end = self.effective_end(i, k);
-                    if end.is_none_or(|u| u > at) {
+                    if end.is_none_or(|u| u > at_s) {
                         actives.push((i, end));
                     }
                 }
                 Kind::Ultimatum => {
-                    let ended = self.effective_end(i, k).is_some_and(|u| u <= at);
-                    if e.deadline.is_some() && !ended {
+                    let ended = self.effective_end(i, k).is_some_and(|u| u <= at_s);
+                    if e.deadline().is_some() && !ended {
                         ultimatums.push(i);
                     }
                 }
@@ -364,7 +505,7 @@ impl Ledger {
                         continue;
                     }
                     moves.push((start, 0, i as u64 + 1, i, Move::Arrive));
-                    if let Some(end) = end.filter(|end| *end <= at) {
+                    if let Some(end) = end.filter(|end| *end <= at_s) {
                         moves.push((end, 1, i as u64 + 1, i, Move::Expire));
                     }
                 }
@@ -405,9 +546,9 @@ impl Ledger {
                         kind: e.kind,
                         actor: self.text(e.actor).map(str::to_string),
                         target: self.text(e.target).map(str::to_string),
-                        since: e.start.unwrap_or(at),
+                        since: e.start().map_or(at, Stamp::time),
                         precision: e.day.then_some("day"),
-                        until: end,
+                        until: end.map(Stamp::time),
                         via: self.texts(e.via),
                         terms: self.texts(e.terms),
                         source: self.text(e.source).unwrap_or_default().to_string(),
@@ -418,7 +559,7 @@ impl Ledger {
         ultimatums.sort_by_key(|&i| (self.entries[i].start, i));
         for i in ultimatums {
             let e = &self.entries[i];
-            let Some(deadline) = e.deadline else { continue };
+            let Some(deadline) = e.deadline().map(Stamp::time) else { continue };
             for a in self.texts(e.areas) {
                 if let Some(s) = book.entry(&a) {
                     s.deadlines.push(Deadline {
@@ -446,14 +587,14 @@ impl Ledger {
         let mut tallies: BTreeMap<String, Casualty> = BTreeMap::new();
         for i in reports {
             let e = &self.entries[i];
-            let start = e.start.unwrap_or(at);
+            let start = e.start().map_or(at, Stamp::time);
             let source = self.text(e.source).unwrap_or_default().to_string();
             let mut areas = self.texts(e.areas);
             areas.sort();
             match tallies.get_mut(&source) {
                 Some(c) if !e.cumulative.unwrap_or(true) => {
-                    c.killed = add(c.killed, e.killed);
-                    c.wounded = add(c.wounded, e.wounded);
+                    c.killed = add(c.killed, e.killed());
+                    c.wounded = add(c.wounded, e.wounded());
                     if c.civilian != e.civilian {
                         c.civilian = None;
                     }
@@ -470,8 +611,8 @@ impl Ledger {
                 _ => {
                     let fresh = Casualty {
                         source: source.clone(),
-                        killed: e.killed,
-                        wounded: e.wounded,
+                        killed: e.killed(),
+                        wounded: e.wounded(),
                         civilian: e.civilian,
                         at: start,
                         areas,
@@ -496,7 +637,7 @@ impl Ledger {
                     (Move::Arrive, None) => {
                         let force = Force {
                             actor: actor.to_string(),
-                            since: t,
+                            since: t.time(),
                             source: source.to_string(),
                             sources: vec![source.to_string()],
                             id: e.id,
@@ -535,7 +676,7 @@ impl Ledger {
                     id: e.id,
                     actor: actor.to_string(),
                     extent,
-                    at: start,
+                    at: start.time(),
                     source: self.text(e.source).unwrap_or_default().to_string(),
                 },
             );
@@ -558,10 +699,11 @@ impl Ledger {
 //
 // A checkpoint is the ledger in bytes: a magic, the zone, then each table.
 // Integers are LEB128 varints (signed ones zigzagged); a time is its
-// seconds and nanoseconds since 1970; strings are length-prefixed UTF-8;
+// seconds and nanoseconds since 1970 (an event's end as the seconds after
+// its start); strings are length-prefixed UTF-8;
 // area and actor events are their canonical JSON.
 
-const MAGIC: &[u8; 8] = b"sijilL01";
+const MAGIC: &[u8; 8] = b"sijilL02";
 
 struct Writer(Vec<u8>);
 
@@ -588,11 +730,14 @@ impl Writer {
         self.0.extend_from_slice(b);
     }
     fn time(&mut self, t: Option<DateTime<Utc>>) {
-        match t {
+        self.stamp(Stamp::opt(t));
+    }
+    fn stamp(&mut self, t: Stamp) {
+        match t.get() {
             None => self.u(0),
             Some(t) => {
-                self.u(1 + u64::from(t.timestamp_subsec_nanos()));
-                self.i(t.timestamp());
+                self.u(1 + u64::from(t.nanos));
+                self.i(t.secs);
             }
         }
     }
@@ -651,12 +796,18 @@ impl Reader<'_> {
         Ok(out)
     }
     fn time(&mut self) -> Result<Option<DateTime<Utc>>, LedgerError> {
+        Ok(self.stamp()?.get().map(Stamp::time))
+    }
+    fn stamp(&mut self) -> Result<Stamp, LedgerError> {
         match self.u()? {
-            0 => Ok(None),
+            0 => Ok(Stamp::NONE),
             n => {
                 let nanos = u32::try_from(n - 1).map_err(|_| bad("a time is out of range"))?;
-                let secs = self.i()?;
-                DateTime::from_timestamp(secs, nanos).map(Some).ok_or_else(|| bad("a time is out of range"))
+                let t = Stamp { secs: self.i()?, nanos };
+                if t.get().is_none() || !t.is_valid() {
+                    return Err(bad("a time is out of range"));
+                }
+                Ok(t)
             }
         }
     }
@@ -706,10 +857,10 @@ impl Ledger {
             if let Some(Extent::Percent(p)) = e.extent {
                 w.0.extend_from_slice(&p.to_bits().to_le_bytes());
             }
-            w.time(e.start);
-            w.time(e.at_end);
-            w.time(e.until);
-            w.time(e.deadline);
+            w.stamp(e.start);
+            w.u(u64::from(e.at_len.unsigned_abs()) << 1 | u64::from(e.at_len < 0));
+            w.stamp(e.until);
+            w.stamp(e.deadline);
             w.u(e.corrected_at);
             w.u(e.retracted_at);
             w.sym(e.corrects);
@@ -720,8 +871,8 @@ impl Ledger {
             w.u(u64::from(e.areas));
             w.u(u64::from(e.via));
             w.u(u64::from(e.terms));
-            w.opt_u(e.killed);
-            w.opt_u(e.wounded);
+            w.opt_u(e.killed());
+            w.opt_u(e.wounded());
         }
         w.u(self.references.len() as u64);
         for (i, e) in &self.references {
@@ -800,6 +951,11 @@ impl Ledger {
                 }
             };
             let list = |v: u32| if (v as usize) < lists { Ok(v) } else { Err(bad("a list is out of range")) };
+            let start = r.stamp()?;
+            let len = r.u()?;
+            let at_len = i32::try_from(len >> 1).map_err(|_| bad("a length is out of range"))?;
+            let at_len = if len & 1 == 1 { -at_len } else { at_len };
+            let (until, deadline) = (r.stamp()?, r.stamp()?);
             let e = Entry {
                 id,
                 kind,
@@ -807,10 +963,10 @@ impl Ledger {
                 civilian: bool_of(flags >> 6),
                 cumulative: bool_of(flags >> 8),
                 extent,
-                start: r.time()?,
-                at_end: r.time()?,
-                until: r.time()?,
-                deadline: r.time()?,
+                start,
+                at_len,
+                until,
+                deadline,
                 corrected_at: r.u()?,
                 retracted_at: r.u()?,
                 corrects: r.sym(n)?,
@@ -821,8 +977,8 @@ impl Ledger {
                 areas: list(r.u32()?)?,
                 via: list(r.u32()?)?,
                 terms: list(r.u32()?)?,
-                killed: r.opt_u()?,
-                wounded: r.opt_u()?,
+                killed: r.opt_u()?.unwrap_or(NO_COUNT),
+                wounded: r.opt_u()?.unwrap_or(NO_COUNT),
             };
             l.entries.push(e);
         }
