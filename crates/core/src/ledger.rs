@@ -1032,3 +1032,16 @@ fn bool_of(bits: u64) -> Option<bool> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ledger's memory is about one entry a record: keep it small.
+    #[test]
+    fn an_entry_stays_small() {
+        let size = std::mem::size_of::<Entry>();
+        println!("Entry: {size} bytes");
+        assert!(size <= 152, "an entry takes {size} bytes");
+    }
+}
