@@ -434,8 +434,15 @@ impl Ledger {
         reg
     }
 
+    /// The areas and actors as they stood at valid time `at`, as known at
+    /// `known`: what [`Timeline::registry_at`](crate::Timeline::registry_at)
+    /// gives for the same log.
+    pub fn registry_at(&self, at: DateTime<Utc>, known: KnownAt) -> Registry {
+        self.registry_between(at, self.horizon(known))
+    }
+
     /// The registry as it stood at valid time `at`, as known at `k`.
-    fn registry_at(&self, at: DateTime<Utc>, k: u64) -> Registry {
+    fn registry_between(&self, at: DateTime<Utc>, k: u64) -> Registry {
         let mut defs: Vec<(Option<Stamp>, u32, &Event)> = self
             .references
             .iter()
@@ -457,7 +464,7 @@ impl Ledger {
         let at_s = Stamp::of(at);
         let k = self.horizon(q.known_at);
         let all = self.registry_known(k);
-        let reg_now = self.registry_at(at, k);
+        let reg_now = self.registry_between(at, k);
         // whether each interned area name is kept by `--area`
         let mut kept: Vec<Option<bool>> = vec![None; self.strings.len()];
         let keep_str = |slug: &str| match &q.area {

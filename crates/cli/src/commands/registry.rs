@@ -61,8 +61,8 @@ fn registry_at(g: &Globals, view: &RegistryView) -> Result<(sijil_core::Registry
     let now = g.now(session.zone)?;
     let at = session.at_or_now(view.at.as_deref(), now)?;
     let known_at = session.known_at(view.known_at.as_deref(), now)?;
-    let timeline = session.timeline(known_at)?;
-    Ok((timeline.registry_at(at), super::choose_format(view.format, Format::Json)))
+    let ledger = session.ledger()?;
+    Ok((ledger.registry_at(at, known_at), super::choose_format(view.format, Format::Json)))
 }
 
 pub fn run_areas(g: &Globals, args: AreasArgs, out: &mut dyn Write) -> Result<(), CliError> {

@@ -548,6 +548,9 @@ proptest! {
                 let want = folded.state(&q);
                 prop_assert_eq!(&whole.state(&q), &want, "{:?} at {}", known, t);
                 prop_assert_eq!(&resumed.state(&q), &want, "resumed, {:?} at {}", known, t);
+                let (want_reg, got_reg) = (folded.registry_at(*t), whole.registry_at(*t, known));
+                prop_assert_eq!(got_reg.areas().collect::<Vec<_>>(), want_reg.areas().collect::<Vec<_>>());
+                prop_assert_eq!(got_reg.actors().collect::<Vec<_>>(), want_reg.actors().collect::<Vec<_>>());
             }
         }
     }
