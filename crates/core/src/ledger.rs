@@ -388,6 +388,37 @@ impl Ledger {
         }
     }
 
+    /// The position of the record with this id, if the log held it at `known`.
+    pub fn position(&mut self, id: &Uuid, known: KnownAt) -> Option<u64> {
+        let k = self.horizon(known);
+        self.ids().get(id).map(|&i| u64::from(i) + 1).filter(|&seq| seq <= k)
+    }
+
+    /// The positions of the correction and of the retraction that name the
+    /// record at `seq`, as known at `known`.
+    pub fn standing_at(&self, seq: u64, known: KnownAt) -> (Option<u64>, Option<u64>) {
+        let k = self.horizon(known);
+        let Some(e) = seq.checked_sub(1).and_then(|i| self.entries.get(i as usize)) else { return (None, None) };
+        let within = |at: u64| (at != 0 && at <= k).then_some(at);
+        (within(e.corrected_at), within(e.retracted_at))
+    }
+
+    /// The position of the record that the record at `seq` corrects.
+    pub fn replaces(&self, seq: u64) -> Option<u64> {
+        let e = seq.checked_sub(1).and_then(|i| self.entries.get(i as usize))?;
+        (e.corrects != NONE).then(|| u64::from(e.corrects) + 1)
+    }
+
+    /// The positions of the `ended` records that name the record at `seq`
+    /// (not its earlier versions), in log order, as known at `known`.
+    pub fn enders_of(&self, seq: u64, known: KnownAt) -> Vec<u64> {
+        let k = self.horizon(known);
+        let Some(i) = seq.checked_sub(1).and_then(|i| u32::try_from(i).ok()) else { return Vec::new() };
+        self.enders
+            .get(&i)
+            .map_or_else(Vec::new, |by| by.iter().map(|&j| u64::from(j) + 1).filter(|&at| at <= k).collect())
+    }
+
     /// `true` when entry `i` counts as known at `k`.
     fn current(&self, i: usize, k: u64) -> bool {
         let e = &self.entries[i];

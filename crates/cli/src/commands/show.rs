@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Args;
 use serde_json::{json, Value};
-use sijil_core::{KnownAt, Recorded, Timeline};
+use sijil_core::{KnownAt, Ledger, Recorded};
 use uuid::Uuid;
 
 use crate::app::Globals;
@@ -40,18 +40,19 @@ fn brief(r: &Recorded) -> Value {
     json!({"id": r.event.id, "kind": r.event.kind, "seq": r.seq, "recorded_at": sijil_core::time::utc_text(r.recorded_at)})
 }
 
-fn find<'t>(timeline: &'t Timeline, text: &str) -> Result<&'t Recorded, CliError> {
+/// The position `text` names (`#N` or an event id), if the log held it at `known_at`.
+fn find(ledger: &mut Ledger, text: &str, known_at: KnownAt) -> Result<u64, CliError> {
     let t = text.trim();
     let found = if let Some(n) = t.strip_prefix('#') {
         let n: u64 =
             n.parse().map_err(|_| CliError::input(format!("{text:?} is not a log position; write #N, like #38")))?;
-        timeline.records().iter().find(|r| r.seq == n)
+        (n >= 1 && n <= ledger.horizon(known_at)).then_some(n)
     } else {
         let id = Uuid::parse_str(t).map_err(|_| {
             CliError::input(format!("{text:?} is not an event id (a UUID) or a log position (#N)"))
                 .hint("`sijil log` lists events with their ids and positions")
         })?;
-        timeline.get(&id)
+        ledger.position(&id, known_at)
     };
     found.ok_or_else(|| CliError::input(format!("no event {t} is in the log")))
 }
@@ -60,15 +61,24 @@ pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliEr
     let session = g.open()?;
     let now = g.now(session.zone)?;
     let known_at: KnownAt = session.known_at(args.known_at.as_deref(), now)?;
-    let timeline = session.timeline(known_at)?;
-    let r = find(&timeline, &args.id)?;
+    // the ledger says which records are related; the store gives them
+    let mut ledger = session.ledger()?;
+    let seq = find(&mut ledger, &args.id, known_at)?;
+    let record = |n: u64| -> Result<Recorded, CliError> {
+        match session.store.scan_from(n, n).next() {
+            Some(r) => Ok(r?),
+            None => Err(CliError::runtime(format!("record #{n} is missing from the log"))
+                .hint("run `sijil verify` to check the whole log")),
+        }
+    };
+    let r = record(seq)?;
     let e = &r.event;
-    let standing = timeline.standing(&e.id);
-    let by = |id: Option<Uuid>| id.and_then(|id| timeline.get(&id));
-    let replaced = e.corrects.and_then(|id| timeline.get(&id));
-    let corrected_by = by(standing.corrected_by);
-    let retracted_by = by(standing.retracted_by);
-    let ended_by = timeline.enders(&e.id);
+    let (corrected_at, retracted_at) = ledger.standing_at(seq, known_at);
+    let replaced = ledger.replaces(seq).map(record).transpose()?;
+    let corrected_by = corrected_at.map(record).transpose()?;
+    let retracted_by = retracted_at.map(record).transpose()?;
+    let ended_by = ledger.enders_of(seq, known_at).into_iter().map(record).collect::<Result<Vec<_>, _>>()?;
+    let (replaced, corrected_by, retracted_by) = (replaced.as_ref(), corrected_by.as_ref(), retracted_by.as_ref());
     match super::choose_format(args.format, Format::Json) {
         Format::Json | Format::Ndjson => {
             let v = json!({
@@ -78,7 +88,7 @@ pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliEr
                 "replaces": replaced.map(brief),
                 "corrected_by": corrected_by.map(brief),
                 "retracted_by": retracted_by.map(brief),
-                "ended_by": ended_by.iter().map(|x| brief(x)).collect::<Vec<_>>(),
+                "ended_by": ended_by.iter().map(brief).collect::<Vec<_>>(),
             });
             super::write_json(out, &v)
         }
@@ -119,15 +129,15 @@ pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliEr
             if let Some(x) = retracted_by {
                 rows.push(vec!["retracted by".into(), line(x)]);
             }
-            for x in ended_by {
+            for x in &ended_by {
                 rows.push(vec!["ended by".into(), line(x)]);
             }
             render::simple_table(out, &["Field", "Value"], rows).map(|_| ()).and_then(|_| {
-                if standing.corrected_by.is_some() || standing.retracted_by.is_some() {
+                if corrected_by.is_some() || retracted_by.is_some() {
                     writeln!(
                         out,
                         "This event no longer counts: see the {} above.",
-                        if standing.retracted_by.is_some() { "retraction" } else { "correction" }
+                        if retracted_by.is_some() { "retraction" } else { "correction" }
                     )
                     .map_err(output)
                 } else {

@@ -543,6 +543,21 @@ proptest! {
         ];
         for known in horizons {
             let folded = timeline(records.iter().filter(|r| known.includes(r)).cloned());
+            // what `sijil show` asks of the ledger, against the timeline
+            for r in records.iter().filter(|r| known.includes(r)) {
+                let id_at = |seq: Option<u64>| seq.map(|s| records[s as usize - 1].event.id);
+                let standing = folded.standing(&r.event.id);
+                let (corrected, retracted) = whole.standing_at(r.seq, known);
+                prop_assert_eq!(id_at(corrected), standing.corrected_by);
+                prop_assert_eq!(id_at(retracted), standing.retracted_by);
+                let enders: Vec<u64> = folded.enders(&r.event.id).iter().map(|x| x.seq).collect();
+                prop_assert_eq!(whole.enders_of(r.seq, known), enders);
+                prop_assert_eq!(id_at(whole.replaces(r.seq)), r.event.corrects.filter(|id| folded.get(id).is_some()));
+                prop_assert_eq!(whole.position(&r.event.id, known), Some(r.seq));
+            }
+            if let Some(later) = records.iter().find(|r| !known.includes(r)) {
+                prop_assert_eq!(whole.position(&later.event.id, known), None);
+            }
             for t in &ts {
                 let q = StateQuery { at: *t, known_at: known, area: area.map(str::to_string) };
                 let want = folded.state(&q);
