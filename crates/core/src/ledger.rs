@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
 use crate::projection::{
-    add, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, KnownAt, Move, Presence, State, StateQuery,
+    presence, tally, Active, AreaBook, AreaState, Casualty, Control, Deadline, KnownAt, Move, State, StateQuery, Step,
 };
 use crate::registry::Registry;
 
@@ -629,76 +629,37 @@ impl Ledger {
             let source = self.text(e.source).unwrap_or_default().to_string();
             let mut areas = self.texts(e.areas);
             areas.sort();
-            match tallies.get_mut(&source) {
-                Some(c) if !e.cumulative.unwrap_or(true) => {
-                    c.killed = add(c.killed, e.killed());
-                    c.wounded = add(c.wounded, e.wounded());
-                    if c.civilian != e.civilian {
-                        c.civilian = None;
-                    }
-                    for a in areas {
-                        if !c.areas.contains(&a) {
-                            c.areas.push(a);
-                        }
-                    }
-                    c.areas.sort();
-                    c.at = start;
-                    c.id = e.id;
-                    c.reports += 1;
-                }
-                _ => {
-                    let fresh = Casualty {
-                        source: source.clone(),
-                        killed: e.killed(),
-                        wounded: e.wounded(),
-                        civilian: e.civilian,
-                        at: start,
-                        areas,
-                        id: e.id,
-                        reports: 1,
-                    };
-                    tallies.insert(source, fresh);
-                }
-            }
+            let report = Casualty {
+                source,
+                killed: e.killed(),
+                wounded: e.wounded(),
+                civilian: e.civilian,
+                at: start,
+                areas,
+                id: e.id,
+                reports: 1,
+            };
+            tally(&mut tallies, report, e.cumulative.unwrap_or(true));
         }
 
         // presence: (area, actor) → the deployments running and since when
-        let mut presence: BTreeMap<(String, String), Presence> = BTreeMap::new();
-        moves.sort_by_key(|(t, order, seq, _, _)| (*t, *order, *seq));
-        for (t, _, _, i, what) in moves {
-            let e = &self.entries[i];
-            let Some(actor) = self.text(e.actor) else { continue };
-            let source = self.text(e.source).unwrap_or_default();
-            for a in self.texts(e.areas) {
-                let slot = presence.entry((a, actor.to_string())).or_insert(None);
-                match (what, slot.as_mut()) {
-                    (Move::Arrive, None) => {
-                        let force = Force {
-                            actor: actor.to_string(),
-                            since: t.time(),
-                            source: source.to_string(),
-                            sources: vec![source.to_string()],
-                            id: e.id,
-                        };
-                        *slot = Some((force, vec![e.id]));
-                    }
-                    (Move::Arrive, Some((f, running))) => {
-                        running.push(e.id);
-                        if !f.sources.iter().any(|s| s == source) {
-                            f.sources.push(source.to_string());
-                        }
-                    }
-                    (Move::Expire, Some((_, running))) => {
-                        running.retain(|id| *id != e.id);
-                        if running.is_empty() {
-                            *slot = None;
-                        }
-                    }
-                    (Move::Expire, None) => {}
-                    (Move::Withdraw, _) => *slot = None,
-                }
-            }
-        }
+        let steps = moves
+            .into_iter()
+            .filter_map(|(t, order, seq, i, what)| {
+                let e = &self.entries[i];
+                Some(Step {
+                    t: t.time(),
+                    order,
+                    seq,
+                    id: e.id,
+                    actor: self.text(e.actor)?.to_string(),
+                    source: self.text(e.source).unwrap_or_default().to_string(),
+                    areas: self.texts(e.areas),
+                    what,
+                })
+            })
+            .collect();
+        let presence = presence(steps);
         for ((area, _), force) in presence {
             if let (Some((f, _)), Some(s)) = (force, book.entry(&area)) {
                 s.forces.push(f);

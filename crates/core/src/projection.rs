@@ -228,7 +228,7 @@ impl Timeline {
         }
 
         // (time, order at that time, position, deployment or withdrawal, what happens)
-        let mut moves: Vec<(DateTime<Utc>, u8, u64, &Event, Move)> = Vec::new();
+        let mut moves: Vec<Step> = Vec::new();
         let mut claims: BTreeMap<(String, String), Control> = BTreeMap::new();
         let mut tallies: BTreeMap<String, Casualty> = BTreeMap::new();
 
@@ -289,12 +289,12 @@ impl Timeline {
                     if end.is_some_and(|end| end <= start) {
                         continue;
                     }
-                    moves.push((start, 0, r.seq, e, Move::Arrive));
+                    moves.extend(Step::of(e, start, 0, r.seq, Move::Arrive));
                     if let Some(end) = end.filter(|end| *end <= at) {
-                        moves.push((end, 1, r.seq, e, Move::Expire));
+                        moves.extend(Step::of(e, end, 1, r.seq, Move::Expire));
                     }
                 }
-                Kind::Withdrawal => moves.push((start, 0, r.seq, e, Move::Withdraw)),
+                Kind::Withdrawal => moves.extend(Step::of(e, start, 0, r.seq, Move::Withdraw)),
                 Kind::ControlClaim => {
                     let (Some(actor), Some(extent)) = (&e.actor, e.extent) else {
                         continue;
@@ -321,39 +321,17 @@ impl Timeline {
                     }
                     let mut areas = e.areas.clone();
                     areas.sort();
-                    let fresh = || Casualty {
+                    let fresh = Casualty {
                         source: e.source.name.clone(),
                         killed: e.killed,
                         wounded: e.wounded,
                         civilian: e.civilian,
                         at: start,
-                        areas: areas.clone(),
+                        areas,
                         id: e.id,
                         reports: 1,
                     };
-                    // one entry per source: its latest cumulative report,
-                    // plus the non-cumulative reports after it
-                    match tallies.get_mut(&e.source.name) {
-                        Some(c) if !e.cumulative.unwrap_or(true) => {
-                            c.killed = add(c.killed, e.killed);
-                            c.wounded = add(c.wounded, e.wounded);
-                            if c.civilian != e.civilian {
-                                c.civilian = None;
-                            }
-                            for a in areas {
-                                if !c.areas.contains(&a) {
-                                    c.areas.push(a);
-                                }
-                            }
-                            c.areas.sort();
-                            c.at = start;
-                            c.id = e.id;
-                            c.reports += 1;
-                        }
-                        _ => {
-                            tallies.insert(e.source.name.clone(), fresh());
-                        }
-                    }
+                    tally(&mut tallies, fresh, e.cumulative.unwrap_or(true));
                 }
                 k if k.is_violent() => {
                     for a in &e.areas {
@@ -366,42 +344,7 @@ impl Timeline {
             }
         }
 
-        // presence: (area, actor) → the deployments running and since when
-        let mut presence: BTreeMap<(String, String), Presence> = BTreeMap::new();
-        moves.sort_by_key(|(t, order, seq, _, _)| (*t, *order, *seq));
-        for (t, _, _, e, what) in moves {
-            let Some(actor) = &e.actor else { continue };
-            for a in &e.areas {
-                let slot = presence.entry((a.clone(), actor.clone())).or_insert(None);
-                match (what, slot.as_mut()) {
-                    (Move::Arrive, None) => {
-                        let force = Force {
-                            actor: actor.clone(),
-                            since: t,
-                            source: e.source.name.clone(),
-                            sources: vec![e.source.name.clone()],
-                            id: e.id,
-                        };
-                        *slot = Some((force, vec![e.id]));
-                    }
-                    (Move::Arrive, Some((f, running))) => {
-                        running.push(e.id);
-                        if !f.sources.contains(&e.source.name) {
-                            f.sources.push(e.source.name.clone());
-                        }
-                    }
-                    // this deployment's own end: others by the same actor may still run
-                    (Move::Expire, Some((_, running))) => {
-                        running.retain(|id| *id != e.id);
-                        if running.is_empty() {
-                            *slot = None;
-                        }
-                    }
-                    (Move::Expire, None) => {}
-                    (Move::Withdraw, _) => *slot = None,
-                }
-            }
-        }
+        let presence = presence(moves);
         for ((area, _), force) in presence {
             if let (Some((f, _)), Some(s)) = (force, book.entry(&area)) {
                 s.forces.push(f);
@@ -434,6 +377,94 @@ pub(crate) enum Move {
     Expire,
     /// A withdrawal by the same actor ends every deployment in the area.
     Withdraw,
+}
+
+/// A deployment, the end of one, or a withdrawal, at its time.
+pub(crate) struct Step {
+    pub(crate) t: DateTime<Utc>,
+    /// At the same time, arrivals (0) before ends (1).
+    pub(crate) order: u8,
+    pub(crate) seq: u64,
+    pub(crate) id: Uuid,
+    pub(crate) actor: String,
+    pub(crate) source: String,
+    pub(crate) areas: Vec<String>,
+    pub(crate) what: Move,
+}
+
+impl Step {
+    /// The step of event `e` (none if it names no actor).
+    fn of(e: &Event, t: DateTime<Utc>, order: u8, seq: u64, what: Move) -> Option<Step> {
+        let actor = e.actor.clone()?;
+        Some(Step { t, order, seq, id: e.id, actor, source: e.source.name.clone(), areas: e.areas.clone(), what })
+    }
+}
+
+/// Plays the steps in time order: per (area, actor), the force present and
+/// the deployments that keep it there.
+pub(crate) fn presence(mut steps: Vec<Step>) -> BTreeMap<(String, String), Presence> {
+    let mut presence: BTreeMap<(String, String), Presence> = BTreeMap::new();
+    steps.sort_by_key(|s| (s.t, s.order, s.seq));
+    for step in steps {
+        for a in step.areas {
+            let slot = presence.entry((a, step.actor.clone())).or_insert(None);
+            match (step.what, slot.as_mut()) {
+                (Move::Arrive, None) => {
+                    let force = Force {
+                        actor: step.actor.clone(),
+                        since: step.t,
+                        source: step.source.clone(),
+                        sources: vec![step.source.clone()],
+                        id: step.id,
+                    };
+                    *slot = Some((force, vec![step.id]));
+                }
+                (Move::Arrive, Some((f, running))) => {
+                    running.push(step.id);
+                    if !f.sources.contains(&step.source) {
+                        f.sources.push(step.source.clone());
+                    }
+                }
+                // this deployment's own end: others by the same actor may still run
+                (Move::Expire, Some((_, running))) => {
+                    running.retain(|id| *id != step.id);
+                    if running.is_empty() {
+                        *slot = None;
+                    }
+                }
+                (Move::Expire, None) => {}
+                (Move::Withdraw, _) => *slot = None,
+            }
+        }
+    }
+    presence
+}
+
+/// Takes one casualty report, given as the entry it would make alone, into
+/// its source's tally: a cumulative report replaces that source's figures,
+/// a non-cumulative one adds to them. Sources are never added together.
+pub(crate) fn tally(tallies: &mut BTreeMap<String, Casualty>, report: Casualty, cumulative: bool) {
+    match tallies.get_mut(&report.source) {
+        Some(c) if !cumulative => {
+            c.killed = add(c.killed, report.killed);
+            c.wounded = add(c.wounded, report.wounded);
+            if c.civilian != report.civilian {
+                c.civilian = None;
+            }
+            for a in report.areas {
+                if !c.areas.contains(&a) {
+                    c.areas.push(a);
+                }
+            }
+            c.areas.sort();
+            c.at = report.at;
+            c.id = report.id;
+            c.reports += 1;
+        }
+        _ => {
+            tallies.insert(report.source.clone(), report);
+        }
+    }
 }
 
 /// The areas of a state being built, created on first mention.

@@ -2,12 +2,10 @@
 //! pages small enough never to go to a blob file (which sled 0.34 never
 //! fsyncs), and a larger event is refused without writing anything.
 
-use std::path::Path;
-
 use sijil_core::Event;
 use sijil_store::{record, AppendError, GENESIS, MAX_RECORD};
 
-use crate::fixture::{assert_sound, clock, event, record_header_len, scan_all, Log};
+use crate::fixture::{assert_sound, clock, event, files_under, record_header_len, scan_all, Log};
 
 /// Event `n` with a note of `len` bytes of JSON-plain text, varied so that
 /// no two records are alike.
@@ -26,19 +24,6 @@ fn note_len_for(n: u128, size: usize) -> usize {
 
 fn stored_len(e: &Event) -> usize {
     record::encode(1, clock(0), &GENESIS, e).0.len()
-}
-
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[test]

@@ -2,12 +2,10 @@
 //! appends in a tail folded into blocks. None of it shows: positions,
 //! bytes, hashes, lookups and `verify` are those of single records.
 
-use std::path::Path;
-
 use sijil_core::Event;
 use sijil_store::{record, AppendError, Store, CHUNK, MAX_RECORD};
 
-use crate::fixture::{assert_sound, clock, event, events, expected_records, scan_all, Log};
+use crate::fixture::{assert_sound, clock, event, events, expected_records, files_under, scan_all, Log};
 
 /// Appends in this pattern of sizes, returning every (recording time, event).
 fn fill(store: &Store, sizes: &[usize]) -> Vec<(chrono::DateTime<chrono::Utc>, Event)> {
@@ -132,19 +130,6 @@ fn noise(seed: u64, len: usize) -> String {
             char::from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[((x >> 33) % 62) as usize])
         })
         .collect()
-}
-
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[test]

@@ -91,3 +91,17 @@ pub fn record_header_len() -> usize {
     let e = event(1);
     record::encode(1, clock(0), &GENESIS, &e).0.len() - e.canonical_json().len()
 }
+
+/// Every file under `dir`, at any depth.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
