@@ -254,9 +254,16 @@ impl Session {
         };
         let mut ledger = cached.unwrap_or_else(|| Ledger::new(self.log_zone));
         let from = ledger.seq();
+        // a long fold (no checkpoint yet) shows its progress on a terminal
+        let bar = crate::style::progress(head - from, "reading the log");
         for r in self.store.scan_from(from + 1, head) {
-            ledger.apply(&r?);
+            let r = r?;
+            if r.seq % 4096 == 0 {
+                bar.set_position(r.seq - from);
+            }
+            ledger.apply(&r);
         }
+        bar.finish_and_clear();
         if head - from >= CHECKPOINT_GAP {
             let _ = self.store.put_checkpoint(head, &ledger.encode());
         }
