@@ -256,13 +256,12 @@ impl Session {
         let from = ledger.seq();
         // a long fold (no checkpoint yet) shows its progress on a terminal
         let bar = crate::style::progress(head - from, "reading the log");
-        for r in self.store.scan_from(from + 1, head) {
-            let r = r?;
+        self.store.scan_from(from + 1, head).each(|r| {
             if r.seq % 4096 == 0 {
                 bar.set_position(r.seq - from);
             }
-            ledger.apply(&r);
-        }
+            ledger.apply(r);
+        })?;
         bar.finish_and_clear();
         if head - from >= CHECKPOINT_GAP {
             let _ = self.store.put_checkpoint(head, &ledger.encode());

@@ -1287,6 +1287,9 @@ pub struct Scan {
     blocks: Option<sled::Iter>,
     /// Blocks decoded by other threads, taken round-robin.
     decoders: Vec<Receiver<Decoded>>,
+    /// Where [`Scan::each`] hands each decoder's batches back, so that
+    /// they are freed on the thread that allocated them.
+    returns: Vec<SyncSender<Decoded>>,
     next_decoder: usize,
     tail: Option<sled::Iter>,
     tail_tree: Option<sled::Tree>,
@@ -1302,6 +1305,7 @@ impl Scan {
             pending: vec![Err(e)].into_iter(),
             blocks: None,
             decoders: Vec::new(),
+            returns: Vec::new(),
             next_decoder: 0,
             tail: None,
             tail_tree: None,
@@ -1332,11 +1336,17 @@ impl Scan {
         }
         for w in 0..workers {
             let (tx, rx) = sync_channel::<Decoded>(4);
+            let (back_tx, back) = sync_channel::<Decoded>(8);
             let blocks = t.blocks.clone();
             let spawned = std::thread::Builder::new().name("sijil-scan".into()).spawn(move || {
                 for (i, item) in blocks.range(key(start)..=key(end)).enumerate() {
                     if i % workers != w {
                         continue;
+                    }
+                    // batches handed back are freed here, where they were
+                    // allocated (much cheaper than across threads)
+                    while let Ok(old) = back.try_recv() {
+                        drop(old);
                     }
                     let out = match item {
                         Ok((k, v)) => decode_block(u64_of(&k), &v, first, end),
@@ -1346,16 +1356,73 @@ impl Scan {
                         return;
                     }
                 }
+                drop(tx);
+                // until the scan is dropped
+                while let Ok(old) = back.recv() {
+                    drop(old);
+                }
             });
             if spawned.is_err() {
                 // no threads to be had: decode here
                 scan.decoders.clear();
+                scan.returns.clear();
                 scan.blocks = Some(t.blocks.range(key(start)..=key(end)));
                 return scan;
             }
             scan.decoders.push(rx);
+            scan.returns.push(back_tx);
         }
         scan
+    }
+
+    /// Calls `f` with each record in order, stopping at the first error:
+    /// the same records as iterating, without taking each one (so a long
+    /// scan frees its records on the threads that decoded them).
+    pub fn each(mut self, mut f: impl FnMut(&Recorded)) -> Result<(), ReadError> {
+        // leftovers of iterating first
+        while self.pending.len() > 0 {
+            match self.next() {
+                Some(r) => f(&r?),
+                None => return Ok(()),
+            }
+        }
+        while !self.done && self.tail.is_none() {
+            let from = self.next_decoder;
+            let from_decoder = self.blocks.is_none() && !self.decoders.is_empty();
+            let Some(mut batch) = self.next_blocks() else { break };
+            let mut failed = None;
+            for (i, item) in batch.iter().enumerate() {
+                match item {
+                    Ok(r) if r.seq == self.expected => {
+                        self.expected += 1;
+                        f(r);
+                        if r.seq == self.end {
+                            self.done = true;
+                            break;
+                        }
+                    }
+                    _ => {
+                        failed = Some(i);
+                        break;
+                    }
+                }
+            }
+            if let Some(i) = failed {
+                self.done = true;
+                let missing = ReadError::Corrupt { seq: self.expected, reason: "the record is missing".into() };
+                return Err(batch.swap_remove(i).err().unwrap_or(missing));
+            }
+            if from_decoder {
+                if let Some(back) = self.returns.get(from) {
+                    // a decoder that has gone leaves it to be freed here
+                    let _ = back.try_send(batch);
+                }
+            }
+        }
+        for r in self {
+            f(&r?);
+        }
+        Ok(())
     }
 
     /// The next batch of decoded records, or `None` when all blocks are read.

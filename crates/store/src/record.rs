@@ -132,8 +132,16 @@ pub fn decode(seq: u64, stored: &[u8]) -> Result<Decoded, ReadError> {
         return Err(corrupt("its content does not match its hash (altered or moved)"));
     }
     // one UTF-8 check of the whole text, rather than one per string
-    let text = std::str::from_utf8(&stored[HEADER..])
-        .map_err(|e| corrupt(&format!("its event does not decode (not UTF-8 at byte {})", e.valid_up_to())))?;
-    let event: Event = serde_json::from_str(text).map_err(|e| corrupt(&format!("its event does not decode ({e})")))?;
+    // serde_json checks UTF-8 as it parses; the separate check only
+    // words the error when the parse fails
+    let event: Event = match serde_json::from_slice(&stored[HEADER..]) {
+        Ok(event) => event,
+        Err(e) => {
+            return Err(match std::str::from_utf8(&stored[HEADER..]) {
+                Err(bad) => corrupt(&format!("its event does not decode (not UTF-8 at byte {})", bad.valid_up_to())),
+                Ok(_) => corrupt(&format!("its event does not decode ({e})")),
+            })
+        }
+    };
     Ok(Decoded { recorded: Recorded { seq, recorded_at, event }, prev_hash, hash })
 }

@@ -98,9 +98,7 @@ pub fn ledger(store: &Store) -> Result<Ledger> {
     };
     let mut ledger = cached.unwrap_or_else(|| Ledger::new(ZONE));
     let from = ledger.seq();
-    for r in store.scan_from(from + 1, head) {
-        ledger.apply(&r?);
-    }
+    store.scan_from(from + 1, head).each(|r| ledger.apply(r))?;
     if head - from >= CHECKPOINT_GAP {
         store.put_checkpoint(head, &ledger.encode())?;
     }
@@ -113,9 +111,7 @@ pub fn replay(log: &Path) -> Result<(Ledger, Duration)> {
     let store = Store::open(log)?;
     let started = Instant::now();
     let mut ledger = Ledger::new(ZONE);
-    for r in store.scan(u64::MAX) {
-        ledger.apply(&r?);
-    }
+    store.scan(u64::MAX).each(|r| ledger.apply(r))?;
     Ok((ledger, started.elapsed()))
 }
 

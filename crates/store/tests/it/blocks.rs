@@ -194,6 +194,28 @@ fn a_log_of_the_first_format_opens_upgraded() {
 }
 
 #[test]
+fn a_long_scan_stops_at_a_damaged_record_whichever_way_it_is_read() {
+    let log = Log::new();
+    fill(&log.store, &[5000, 3]);
+    let n = log.store.head().unwrap().seq;
+    for seq in [1u64, 257, 3000, 5000, n] {
+        let original = log.store.raw(seq).unwrap().unwrap();
+        let mut bad = original.clone();
+        let last = bad.len() - 2;
+        bad[last] ^= 1;
+        log.store.tamper(seq, &bad).unwrap();
+        let mut seen = Vec::new();
+        let err = log.store.scan(u64::MAX).each(|r| seen.push(r.seq)).unwrap_err();
+        assert_eq!((err.seq(), seen.len() as u64), (Some(seq), seq - 1), "each, #{seq}");
+        assert_eq!(seen, (1..seq).collect::<Vec<_>>());
+        let err = log.store.scan(u64::MAX).find_map(Result::err).unwrap();
+        assert_eq!(err.seq(), Some(seq), "iterating, #{seq}");
+        log.store.tamper(seq, &original).unwrap();
+    }
+    assert_sound(&log.store, n);
+}
+
+#[test]
 fn a_scan_can_start_anywhere() {
     let log = Log::new();
     fill(&log.store, &[5, CHUNK + 3, 1, 1, 4500, 2, 1]);
@@ -203,6 +225,9 @@ fn a_scan_can_start_anywhere() {
             let got: Vec<u64> = log.store.scan_from(first, upto).map(|r| r.unwrap().seq).collect();
             let want: Vec<u64> = (first.max(1)..=upto.min(n)).collect();
             assert_eq!(got, want, "scan_from({first}, {upto})");
+            let mut seen = Vec::new();
+            log.store.scan_from(first, upto).each(|r| seen.push(r.seq)).unwrap();
+            assert_eq!(seen, want, "scan_from({first}, {upto}).each");
         }
     }
 }
