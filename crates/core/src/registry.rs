@@ -57,6 +57,42 @@ pub struct Registry {
     actors: BTreeMap<String, ActorDef>,
     area_aliases: HashMap<String, String>,
     actor_aliases: HashMap<String, String>,
+    /// Folded English and Arabic names → the slugs that bear them (sorted).
+    area_names: HashMap<String, Vec<String>>,
+    actor_names: HashMap<String, Vec<String>>,
+    /// The last segment of each slug → the slugs ending so (sorted).
+    area_ends: HashMap<String, Vec<String>>,
+    actor_ends: HashMap<String, Vec<String>>,
+}
+
+/// Files `slug` under `key`, keeping each list sorted and without repeats.
+fn file_under(map: &mut HashMap<String, Vec<String>>, key: String, slug: &str) {
+    let slugs = map.entry(key).or_default();
+    if let Err(i) = slugs.binary_search_by(|s| s.as_str().cmp(slug)) {
+        slugs.insert(i, slug.to_string());
+    }
+}
+
+/// Takes `slug` out from under `key`.
+fn unfile(map: &mut HashMap<String, Vec<String>>, key: &str, slug: &str) {
+    if let Some(slugs) = map.get_mut(key) {
+        if let Ok(i) = slugs.binary_search_by(|s| s.as_str().cmp(slug)) {
+            slugs.remove(i);
+        }
+        if slugs.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
+/// The names a definition is found by (folded).
+fn names_of<'a>(name: &'a str, name_ar: &'a Option<String>) -> impl Iterator<Item = String> + 'a {
+    std::iter::once(fold(name)).chain(name_ar.as_deref().map(fold))
+}
+
+/// The last segment of a slug (`aleppo/ashrafiyeh` → `ashrafiyeh`).
+fn last_segment(slug: &str) -> &str {
+    slug.rsplit('/').next().unwrap_or(slug)
 }
 
 /// Normalises a name for alias matching: trimmed, Latin case folded.
@@ -74,6 +110,11 @@ impl Registry {
                     for a in &old.aliases {
                         self.area_aliases.remove(&fold(a));
                     }
+                    for n in names_of(&old.name, &old.name_ar) {
+                        unfile(&mut self.area_names, &n, &slug);
+                    }
+                } else {
+                    file_under(&mut self.area_ends, last_segment(&slug).to_string(), &slug);
                 }
                 for a in &e.aliases {
                     self.area_aliases.insert(fold(a), slug.clone());
@@ -88,6 +129,9 @@ impl Registry {
                     aliases: e.aliases.clone(),
                     area_type: e.area_type.clone(),
                 };
+                for n in names_of(&def.name, &def.name_ar) {
+                    file_under(&mut self.area_names, n, &slug);
+                }
                 self.areas.insert(slug, def);
             }
             Kind::Actor => {
@@ -96,6 +140,11 @@ impl Registry {
                     for a in &old.aliases {
                         self.actor_aliases.remove(&fold(a));
                     }
+                    for n in names_of(&old.name, &old.name_ar) {
+                        unfile(&mut self.actor_names, &n, &slug);
+                    }
+                } else {
+                    file_under(&mut self.actor_ends, last_segment(&slug).to_string(), &slug);
                 }
                 for a in &e.aliases {
                     self.actor_aliases.insert(fold(a), slug.clone());
@@ -106,6 +155,9 @@ impl Registry {
                     name_ar: e.name_ar.clone(),
                     aliases: e.aliases.clone(),
                 };
+                for n in names_of(&def.name, &def.name_ar) {
+                    file_under(&mut self.actor_names, n, &slug);
+                }
                 self.actors.insert(slug, def);
             }
             _ => {}
@@ -170,20 +222,24 @@ impl Registry {
         if exists(trimmed) {
             return Ok(trimmed.to_string());
         }
-        if let Some(slug) = aliases.get(&fold(trimmed)) {
+        let folded = fold(trimmed);
+        if let Some(slug) = aliases.get(&folded) {
             return Ok(slug.clone());
         }
         // English and Arabic names, as the definitions hold them now; a name
         // that several definitions share names none of them.
-        let folded = fold(trimmed);
-        let is_named = |name: &str, name_ar: &Option<String>| {
-            fold(name) == folded || name_ar.as_deref().is_some_and(|a| fold(a) == folded)
+        let (names, ends) = match space {
+            Space::Area => (&self.area_names, &self.area_ends),
+            Space::Actor => (&self.actor_names, &self.actor_ends),
         };
-        let by_name: Vec<&String> = match space {
-            Space::Area => self.areas.values().filter(|d| is_named(&d.name, &d.name_ar)).map(|d| &d.slug).collect(),
-            Space::Actor => self.actors.values().filter(|d| is_named(&d.name, &d.name_ar)).map(|d| &d.slug).collect(),
-        };
+        let by_name: Vec<&String> = names.get(&folded).map(|v| v.iter().collect()).unwrap_or_default();
         match by_name.as_slice() {
+            [one] => return Ok((*one).clone()),
+            [] => {}
+            many => return Err(ambiguous(space, name, many)),
+        }
+        let short: Vec<&String> = ends.get(&folded).map(|v| v.iter().collect()).unwrap_or_default();
+        match short.as_slice() {
             [one] => return Ok((*one).clone()),
             [] => {}
             many => return Err(ambiguous(space, name, many)),
@@ -192,12 +248,6 @@ impl Registry {
             Space::Area => self.areas.keys().collect(),
             Space::Actor => self.actors.keys().collect(),
         };
-        let short: Vec<&&String> = slugs.iter().filter(|s| s.rsplit('/').next() == Some(folded.as_str())).collect();
-        match short.as_slice() {
-            [one] => return Ok((**one).clone()),
-            [] => {}
-            many => return Err(ambiguous(space, name, &many.iter().map(|s| **s).collect::<Vec<_>>())),
-        }
         // (what to compare with, the slug it names)
         let mut named: Vec<(&str, &str)> = slugs.iter().map(|s| (s.as_str(), s.as_str())).collect();
         match space {

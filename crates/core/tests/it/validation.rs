@@ -605,6 +605,16 @@ fn rule_cases() -> Vec<Case> {
             ),
         ),
         c(
+            "an area renamed is no longer found by its former names",
+            &[
+                r#"{"kind":"area","area":"afrin","name":"Afrin","source":"gazetteer"}"#,
+                r#"{"kind":"area","area":"afrin/qalaa","name":"Old Castle","name_ar":"القلعة القديمة","source":"gazetteer"}"#,
+                r#"{"kind":"area","area":"afrin/qalaa","name":"Qalaa","source":"gazetteer"}"#,
+            ],
+            r#"{"kind":"shelling","at":"2026-01-09","areas":["القلعة القديمة"],"source":"SANA"}"#,
+            invalid(r#"unknown area "القلعة القديمة" — register it first with an "area" event"#),
+        ),
+        c(
             "regression: an actor name two actors share is ambiguous",
             &[r#"{"kind":"actor","actor":"sdf-2","name":"Syrian Democratic Forces","source":"gazetteer"}"#],
             r#"{"kind":"statement","at":"2026-01-09","actor":"Syrian Democratic Forces","source":"SANA"}"#,
