@@ -6,8 +6,8 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use comfy_table::{presets, ContentArrangement, Table};
-use sijil_core::projection::{AreaState, State};
-use sijil_core::{Recorded, Timeline};
+use sijil_core::projection::{AreaState, Standing, State};
+use sijil_core::Recorded;
 
 /// Output formats a command can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -208,12 +208,17 @@ pub fn simple_table(
 }
 
 /// The log as a table.
-pub fn log_table(out: &mut dyn Write, rows: &[&Recorded], timeline: &Timeline, zone: Tz) -> std::io::Result<()> {
+pub fn log_table(
+    out: &mut dyn Write,
+    rows: &[&Recorded],
+    standing: &dyn Fn(&Recorded) -> Standing,
+    zone: Tz,
+) -> std::io::Result<()> {
     let mut t = new_table();
     t.set_header(vec!["#", "Valid time", "Kind", "Areas", "Actor", "Source", "Note", "Recorded"]);
     for r in rows {
         let e = &r.event;
-        let standing = timeline.standing(&e.id);
+        let standing = standing(r);
         let mut note = e.note.clone().or_else(|| e.quote.clone()).unwrap_or_default();
         if let Some(by) = standing.corrected_by {
             note = format!("[corrected by {by}] {note}");

@@ -23,7 +23,8 @@ use uuid::Uuid;
 
 use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
 use crate::projection::{
-    presence, tally, Active, AreaBook, AreaState, Casualty, Control, Deadline, KnownAt, Move, State, StateQuery, Step,
+    presence, tally, Active, AreaBook, AreaState, Casualty, Control, Deadline, KnownAt, LogQuery, Move, State,
+    StateQuery, Step,
 };
 use crate::registry::Registry;
 
@@ -401,6 +402,60 @@ impl Ledger {
         let Some(e) = seq.checked_sub(1).and_then(|i| self.entries.get(i as usize)) else { return (None, None) };
         let within = |at: u64| (at != 0 && at <= k).then_some(at);
         (within(e.corrected_at), within(e.retracted_at))
+    }
+
+    /// The id of the record at `seq`.
+    pub fn id_at(&self, seq: u64) -> Option<Uuid> {
+        seq.checked_sub(1).and_then(|i| self.entries.get(i as usize)).map(|e| e.id)
+    }
+
+    /// The positions of the events a listing shows, in its order: what
+    /// [`Timeline::select`](crate::Timeline::select) gives for the log as
+    /// known at `q.known_at`.
+    pub fn select(&self, q: &LogQuery) -> Vec<u64> {
+        let k = self.horizon(q.known_at);
+        let (since, until) = (q.since.map(Stamp::of), q.until.map(Stamp::of));
+        let timed = since.is_some() || until.is_some();
+        let registry = q.area.as_ref().map(|_| self.registry_known(k));
+        // the slug each `area` definition defines, by entry
+        let defines: FastMap<u32, &str> = match &q.area {
+            Some(_) => self.references.iter().filter_map(|(i, e)| e.area.as_deref().map(|a| (*i, a))).collect(),
+            None => FastMap::default(),
+        };
+        // whether each interned name lies within the area asked for
+        let mut within: Vec<Option<bool>> = vec![None; if q.area.is_some() { self.strings.len() } else { 0 }];
+        let mut rows: Vec<(Stamp, u64)> = Vec::new();
+        for i in 0..(k as usize).min(self.entries.len()) {
+            let e = &self.entries[i];
+            if !q.kinds.is_empty() && !q.kinds.contains(&e.kind) {
+                continue;
+            }
+            let shown = match e.start() {
+                None => !timed,
+                Some(s) => since.is_none_or(|x| s >= x) && until.is_none_or(|x| s < x),
+            };
+            if !shown {
+                continue;
+            }
+            if let (Some(root), Some(reg)) = (&q.area, &registry) {
+                let names = self.lists[e.areas as usize].iter().chain(&self.lists[e.via as usize]);
+                let mut hit = false;
+                for &a in names {
+                    let slot = &mut within[a as usize];
+                    if *slot.get_or_insert_with(|| reg.is_within(&self.strings[a as usize], root)) {
+                        hit = true;
+                        break;
+                    }
+                }
+                if !hit && !defines.get(&(i as u32)).is_some_and(|slug| reg.is_within(slug, root)) {
+                    continue;
+                }
+            }
+            rows.push((e.start, i as u64 + 1));
+        }
+        // a missing start (`Stamp::NONE`) sorts first, as `None` does
+        rows.sort_unstable();
+        rows.into_iter().map(|(_, seq)| seq).collect()
     }
 
     /// The position of the record that the record at `seq` corrects.

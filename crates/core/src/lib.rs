@@ -42,7 +42,7 @@ pub mod validate;
 
 pub use event::{Event, Extent, Kind, Recorded, Source};
 pub use ledger::{Ledger, LedgerError};
-pub use projection::{KnownAt, State, StateQuery, Timeline};
+pub use projection::{KnownAt, LogQuery, State, StateQuery, Timeline};
 pub use registry::{Registry, Space};
 pub use time::Time;
 pub use validate::{Admitted, Context, Lookup, NoLookup, Rejection, Summary};

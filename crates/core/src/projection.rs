@@ -70,6 +70,22 @@ pub struct StateQuery {
     pub area: Option<String>,
 }
 
+/// What a listing of the events (`sijil log`) asks for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogQuery {
+    /// The transaction-time horizon: only what the log held then.
+    pub known_at: KnownAt,
+    /// Only these kinds (none: every kind).
+    pub kinds: Vec<Kind>,
+    /// Only events whose valid time starts at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+    /// Only events whose valid time starts before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// Only events in this area (a slug) or the areas under it: their
+    /// areas, the crossings they go through, or the area they define.
+    pub area: Option<String>,
+}
+
 /// The fold of the log: every event, with corrections, retractions and
 /// ends indexed as they were recorded.
 #[derive(Debug, Clone)]
@@ -152,6 +168,36 @@ impl Timeline {
     /// Whether an event was corrected or retracted.
     pub fn standing(&self, id: &Uuid) -> Standing {
         Standing { corrected_by: self.corrected_by.get(id).copied(), retracted_by: self.retracted_by.get(id).copied() }
+    }
+
+    /// The positions of the events a listing shows, in its order: by the
+    /// start of their valid time (events without one, the definitions,
+    /// first; with `since` or `until` they are left out), then by position.
+    /// The timeline is taken to be the log as known at `q.known_at`: its
+    /// registry resolves `q.area`.
+    pub fn select(&self, q: &LogQuery) -> Vec<u64> {
+        let timed = q.since.is_some() || q.until.is_some();
+        let mut rows: Vec<(Option<DateTime<Utc>>, u64)> = self
+            .records
+            .iter()
+            .filter(|r| q.known_at.includes(r))
+            .filter(|r| q.kinds.is_empty() || q.kinds.contains(&r.event.kind))
+            .map(|r| (self.start(&r.event), r))
+            .filter(|(start, _)| match start {
+                None => !timed,
+                Some(s) => q.since.is_none_or(|x| *s >= x) && q.until.is_none_or(|x| *s < x),
+            })
+            .filter(|(_, r)| match &q.area {
+                None => true,
+                Some(root) => {
+                    let e = &r.event;
+                    e.areas.iter().chain(&e.via).chain(&e.area).any(|a| self.registry.is_within(a, root))
+                }
+            })
+            .map(|(start, r)| (start, r.seq))
+            .collect();
+        rows.sort_unstable();
+        rows.into_iter().map(|(_, seq)| seq).collect()
     }
 
     /// The `ended` events that name this event, in log order.

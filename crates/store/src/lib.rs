@@ -691,7 +691,9 @@ impl Store {
         self.fold_tail(head.seq, 1).map_err(aio)?;
         self.t.meta.insert(KEY_IMPORTING, &[1u8]).map_err(aio)?;
         let (tx, rx) = sync_channel::<Vec<Event>>(4);
+        let (back_tx, back) = sync_channel::<Vec<Event>>(8);
         let writer = ImportWriter {
+            back: back_tx,
             t: self.t.clone(),
             head: head.seq,
             seq: head.seq,
@@ -710,6 +712,7 @@ impl Store {
             store: self,
             _guard: guard,
             tx: Some(tx),
+            back,
             worker: Some(worker),
             buf: Vec::with_capacity(BLOCK_EVENTS),
             head,
@@ -749,6 +752,43 @@ impl Store {
             end,
             done: end == 0,
         }
+    }
+
+    /// The committed records at these positions (in ascending order), in
+    /// that order: each block they fall in is read once, and only the
+    /// records asked for are decoded. A position past the head, or not in
+    /// the log, is an error naming it.
+    pub fn fetch(&self, positions: &[u64]) -> Result<Vec<Recorded>, ReadError> {
+        let head = self.head()?.seq;
+        let mut out = Vec::with_capacity(positions.len());
+        let mut current: Option<(u64, Block)> = None;
+        for &seq in positions {
+            let missing = || ReadError::Corrupt { seq, reason: "the record is missing".into() };
+            if seq == 0 || seq > head {
+                return Err(missing());
+            }
+            let in_current = current.as_ref().is_some_and(|(first, b)| seq >= *first && seq - first < b.len() as u64);
+            if !in_current {
+                current = None;
+                if let Some(v) = self.t.tail.get(key(seq)).map_err(rio)? {
+                    out.push(record::decode(seq, &v)?.recorded);
+                    continue;
+                }
+                let Some((k, v)) = self.t.blocks.range(..=key(seq)).next_back().transpose().map_err(rio)? else {
+                    return Err(missing());
+                };
+                let first = u64_of(&k);
+                let b = Block::decode(first, &v)?;
+                if seq - first >= b.len() as u64 {
+                    return Err(missing());
+                }
+                current = Some((first, b));
+            }
+            if let Some((first, b)) = &current {
+                out.push(record::decode(seq, b.record((seq - first) as usize))?.recorded);
+            }
+        }
+        Ok(out)
     }
 
     /// The record with this id, if the log holds it.
@@ -1024,6 +1064,9 @@ pub struct Importer<'s> {
     store: &'s Store,
     _guard: MutexGuard<'s, ()>,
     tx: Option<SyncSender<Vec<Event>>>,
+    /// Chunks the writer is done with, freed on this thread, which
+    /// allocated them (much cheaper than across threads).
+    back: Receiver<Vec<Event>>,
     worker: Option<JoinHandle<Result<Written, AppendError>>>,
     buf: Vec<Event>,
     head: Head,
@@ -1048,6 +1091,9 @@ impl Importer<'_> {
     }
 
     fn send(&mut self) -> Result<(), AppendError> {
+        while let Ok(done) = self.back.try_recv() {
+            drop(done);
+        }
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(BLOCK_EVENTS));
         let sent = self.tx.as_ref().is_some_and(|tx| tx.send(chunk).is_ok());
         if sent {
@@ -1117,6 +1163,8 @@ impl Drop for Importer<'_> {
 /// The import's writing side, on its own thread.
 struct ImportWriter {
     t: Trees,
+    /// Where written chunks go back to be freed.
+    back: SyncSender<Vec<Event>>,
     head: u64,
     seq: u64,
     hash: [u8; 32],
@@ -1131,9 +1179,11 @@ struct ImportWriter {
 impl ImportWriter {
     fn run(mut self, rx: Receiver<Vec<Event>>) -> Result<Written, AppendError> {
         for chunk in rx {
-            for e in chunk {
-                self.write(&e)?;
+            for e in &chunk {
+                self.write(e)?;
             }
+            // if the importer is not taking them back, they are freed here
+            let _ = self.back.try_send(chunk);
         }
         self.close_block()?;
         let mut batch = sled::Batch::default();

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use clap::Args;
 use serde_json::{json, Value};
-use sijil_core::{Recorded, Timeline};
+use sijil_core::projection::Standing;
+use sijil_core::{Ledger, LogQuery, Recorded};
 
 use crate::app::Globals;
 use crate::error::{output, CliError};
@@ -51,21 +52,23 @@ pub struct LogArgs {
 
 /// One event as `log` prints it in JSON: the stored event, its position,
 /// recording time and standing.
-pub fn entry_json(r: &Recorded, timeline: &Timeline) -> Value {
+pub fn entry_json(r: &Recorded, standing: Standing) -> Value {
     let mut v = serde_json::to_value(&r.event).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
-        let s = timeline.standing(&r.event.id);
         m.insert("seq".into(), json!(r.seq));
         m.insert("recorded_at".into(), json!(sijil_core::time::utc_text(r.recorded_at)));
-        if let Some(by) = s.corrected_by {
+        if let Some(by) = standing.corrected_by {
             m.insert("corrected_by".into(), json!(by));
         }
-        if let Some(by) = s.retracted_by {
+        if let Some(by) = standing.retracted_by {
             m.insert("retracted_by".into(), json!(by));
         }
     }
     v
 }
+
+/// How many events are held in memory at once while listing.
+const WINDOW: usize = 65_536;
 
 pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let session = g.open()?;
@@ -74,42 +77,66 @@ pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliErr
     let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
     let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
-    let timeline = session.timeline(known_at)?;
-    let area = session.area(&timeline, args.area.as_deref())?;
-    let zone = session.log_zone;
-    let mut rows: Vec<&Recorded> = timeline
-        .records()
-        .iter()
-        .filter(|r| kinds.is_empty() || kinds.contains(&r.event.kind))
-        .filter(|r| {
-            let start = r.event.at.map(|t| t.start(zone));
-            match (start, since.is_some() || until.is_some()) {
-                (None, timed) => !timed,
-                (Some(s), _) => since.is_none_or(|x| s >= x) && until.is_none_or(|x| s < x),
-            }
-        })
-        .filter(|r| match &area {
-            None => true,
-            Some(root) => {
-                let e = &r.event;
-                let reg = timeline.registry();
-                e.areas.iter().chain(&e.via).chain(&e.area).any(|a| reg.is_within(a, root))
-            }
-        })
-        .collect();
-    rows.sort_by_key(|r| (r.event.at.map(|t| t.start(zone)), r.seq));
+    // the ledger picks the events and their order; only those are read
+    let ledger = session.ledger()?;
+    let area = session.area_in(&ledger.registry(known_at), args.area.as_deref())?;
+    let rows = ledger.select(&LogQuery { known_at, kinds, since, until, area });
+    let standing = |r: &Recorded| standing_of(&ledger, r.seq, known_at);
     match super::choose_format(args.format, Format::Ndjson) {
-        Format::Table => log_table(out, &rows, &timeline, session.zone).map_err(output),
-        Format::Json => {
-            let all: Vec<Value> = rows.iter().map(|r| entry_json(r, &timeline)).collect();
-            super::write_json(out, &all)
+        Format::Table => {
+            let mut records = Vec::with_capacity(rows.len());
+            in_order(&session, &rows, |r| {
+                records.push(r.clone());
+                Ok(())
+            })?;
+            let refs: Vec<&Recorded> = records.iter().collect();
+            log_table(out, &refs, &standing, session.zone).map_err(output)
         }
-        Format::Ndjson => {
-            for r in rows {
-                serde_json::to_writer(&mut *out, &entry_json(r, &timeline)).map_err(|e| output(e.into()))?;
-                writeln!(out).map_err(output)?;
+        Format::Json => {
+            // the same bytes as one pretty array, written as it goes
+            write!(out, "[").map_err(output)?;
+            let mut first = true;
+            in_order(&session, &rows, |r| {
+                let text = serde_json::to_string_pretty(&entry_json(r, standing(r))).map_err(|e| output(e.into()))?;
+                write!(out, "{}\n  {}", if first { "" } else { "," }, text.replace('\n', "\n  ")).map_err(output)?;
+                first = false;
+                Ok(())
+            })?;
+            writeln!(out, "{}]", if first { "" } else { "\n" }).map_err(output)
+        }
+        Format::Ndjson => in_order(&session, &rows, |r| {
+            serde_json::to_writer(&mut *out, &entry_json(r, standing(r))).map_err(|e| output(e.into()))?;
+            writeln!(out).map_err(output)
+        }),
+    }
+}
+
+/// The correction and retraction of the record at `seq`, as known at `known`.
+fn standing_of(ledger: &Ledger, seq: u64, known: sijil_core::KnownAt) -> Standing {
+    let (corrected, retracted) = ledger.standing_at(seq, known);
+    Standing {
+        corrected_by: corrected.and_then(|s| ledger.id_at(s)),
+        retracted_by: retracted.and_then(|s| ledger.id_at(s)),
+    }
+}
+
+/// Calls `f` with the records at `rows`, in that order, a window at a
+/// time: each window is read from the log in log order, then given out in
+/// the listing's order, so memory holds one window, not the log.
+fn in_order(
+    session: &crate::app::Session,
+    rows: &[u64],
+    mut f: impl FnMut(&Recorded) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    for window in rows.chunks(WINDOW) {
+        let mut sorted = window.to_vec();
+        sorted.sort_unstable();
+        let records = session.store.fetch(&sorted)?;
+        for seq in window {
+            if let Ok(i) = sorted.binary_search(seq) {
+                f(&records[i])?;
             }
-            Ok(())
         }
     }
+    Ok(())
 }

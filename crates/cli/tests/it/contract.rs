@@ -486,6 +486,23 @@ fn log_formats_agree() {
     assert!(table.stdout.contains("statement"), "{}", table.stdout);
 }
 
+#[test]
+fn log_json_is_one_pretty_array_whatever_its_length() {
+    // written as it goes, it must still be exactly what pretty-printing the
+    // whole list gives: with no event, one, and every event of the story
+    let env = TestEnv::aleppo();
+    for extra in [&["--kind", "detention", "--since", "2030-01-01"][..], &["--kind", "defection_call"][..], &[][..]] {
+        let mut args = vec!["log", "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = env.run(&args);
+        let text = &run.ok().stdout;
+        let parsed: serde_json::Value = serde_json::from_str(text).expect("one JSON value");
+        assert_eq!(text, &format!("{}\n", serde_json::to_string_pretty(&parsed).unwrap()), "{args:?}");
+        let n = parsed.as_array().map(Vec::len);
+        assert!(matches!((extra.len(), n), (4, Some(0)) | (2, Some(1..)) | (0, Some(50))), "{args:?}: {n:?}");
+    }
+}
+
 // ── verify ──────────────────────────────────────────────────────────────
 
 #[test]

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Value};
-use sijil_core::{Context, Kind, KnownAt, Ledger, Recorded, State, StateQuery, Timeline};
+use sijil_core::{Context, Kind, KnownAt, Ledger, LogQuery, Recorded, State, StateQuery, Timeline};
 use uuid::Uuid;
 
 use crate::support::{admit_new, id, timeline, utc, REGISTRY, REGISTRY_RECORDED, ZONE};
@@ -557,6 +557,22 @@ proptest! {
             }
             if let Some(later) = records.iter().find(|r| !known.includes(r)) {
                 prop_assert_eq!(whole.position(&later.event.id, known), None);
+            }
+            // what `sijil log` lists: by kind, valid-time window and area
+            let mut windows = vec![(None, None)];
+            for t in &ts {
+                windows.extend([(Some(*t), None), (None, Some(*t)), (Some(*t), Some(*t + Duration::hours(6)))]);
+            }
+            for kinds in [vec![], vec![Kind::Ceasefire, Kind::Ultimatum, Kind::Area], vec![Kind::Actor]] {
+                for &(since, until) in &windows {
+                    let q = LogQuery { known_at: known, kinds: kinds.clone(), since, until, area: area.map(str::to_string) };
+                    let want = folded.select(&q);
+                    prop_assert_eq!(&whole.select(&q), &want, "{:?}", q);
+                    prop_assert_eq!(&resumed.select(&q), &want, "resumed, {:?}", q);
+                }
+            }
+            for r in records {
+                prop_assert_eq!(whole.id_at(r.seq), Some(r.event.id));
             }
             for t in &ts {
                 let q = StateQuery { at: *t, known_at: known, area: area.map(str::to_string) };

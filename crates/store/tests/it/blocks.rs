@@ -50,6 +50,17 @@ fn records_read_back_the_same_wherever_they_are_kept() {
             let prefix: Vec<u64> = log.store.scan(upto).map(|r| r.unwrap().seq).collect();
             assert_eq!(prefix, (1..=upto).collect::<Vec<_>>(), "scan({upto})");
         }
+        // fetching a selection gives the records a scan gives at those positions
+        let scattered: Vec<u64> = [1, 2, 255, 256, 257, 299, 300, 301, 1000, 1001, 4444, n - 1, n].to_vec();
+        for picked in [vec![], vec![n], scattered.clone(), (1..=n).collect()] {
+            let got = log.store.fetch(&picked).unwrap();
+            let want: Vec<_> = picked.iter().map(|&s| scanned[s as usize - 1].clone()).collect();
+            assert_eq!(got, want, "fetch of {} positions", picked.len());
+        }
+        for beyond in [vec![0], vec![n + 1], vec![5, n + 1]] {
+            let err = log.store.fetch(&beyond).unwrap_err();
+            assert_eq!(err.seq(), beyond.last().copied(), "{beyond:?}");
+        }
         for (seq, (_, e)) in [1usize, 256, 257, 300, 1000, all.len()].map(|s| (s, &all[s - 1])) {
             let got = log.store.get(&e.id).unwrap().unwrap();
             assert_eq!((got.seq, &got.event), (seq as u64, e));
@@ -210,6 +221,11 @@ fn a_long_scan_stops_at_a_damaged_record_whichever_way_it_is_read() {
         assert_eq!(seen, (1..seq).collect::<Vec<_>>());
         let err = log.store.scan(u64::MAX).find_map(Result::err).unwrap();
         assert_eq!(err.seq(), Some(seq), "iterating, #{seq}");
+        let err = log.store.fetch(&[seq]).unwrap_err();
+        assert_eq!(err.seq(), Some(seq), "fetching, #{seq}");
+        if seq > 1 {
+            assert_eq!(log.store.fetch(&[seq - 1]).unwrap()[0].seq, seq - 1, "its neighbour still reads");
+        }
         log.store.tamper(seq, &original).unwrap();
     }
     assert_sound(&log.store, n);
