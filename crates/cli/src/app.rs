@@ -2,12 +2,13 @@
 //! clock, and loading the log into core's context or timeline.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sijil_core::{
-    Admitted, Context, Event, KnownAt, Ledger, Lookup, NoLookup, Registry, Rejection, Summary, Time, Timeline,
+    Admitted, Context, Event, FreshIds, KnownAt, Ledger, Lookup, NoLookup, Registry, Rejection, Summary, Time, Timeline,
 };
 use sijil_store::Store;
 use uuid::Uuid;
@@ -488,12 +489,14 @@ fn import_into<R: std::io::BufRead>(
     let mut ctx = session.context()?;
     let lookup = session.lookup();
     let now = (g.clock)();
+    let mut ids = FreshIds::new(Uuid::now_v7().as_u128());
     // the first events wait here: an import smaller than a block goes to
     // the log's tail in one transaction, with no writer thread
     let mut waiting: Vec<Event> = Vec::new();
     let mut importer: Option<sijil_store::Importer<'_>> = None;
-    // the ledger of the log with this import, for a checkpoint at its end
-    let mut ledger: Option<(Ledger, DateTime<Utc>)> = None;
+    // the ledger of the log with this import, for a checkpoint at its end:
+    // folded by the store's writer thread as it writes each event
+    let mut ledger: Option<Arc<Mutex<Ledger>>> = None;
     let mut stopped = false;
     let mut errors = Vec::new();
     let (mut duplicates, mut pushed, mut seen) = (0usize, 0usize, 0u64);
@@ -503,7 +506,7 @@ fn import_into<R: std::io::BufRead>(
             progress(lines.consumed);
         }
         let admitted = match line {
-            Ok(l) => ctx.admit_with(&l, Uuid::now_v7(), &lookup).and_then(|a| fits(a, l.len())),
+            Ok(l) => ctx.admit_with(&l, ids.next(unix_millis()), &lookup).and_then(|a| fits(a, l.len())),
             Err(reason) => Err(Rejection::Invalid(reason)),
         };
         match admitted {
@@ -514,19 +517,20 @@ fn import_into<R: std::io::BufRead>(
                     continue;
                 }
                 if let Some(imp) = importer.as_mut() {
-                    if let Some((l, at)) = ledger.as_mut() {
-                        l.apply_event(l.seq() + 1, *at, &e);
-                    }
                     imp.push(e)?;
                 } else {
                     waiting.push(e);
                     if waiting.len() >= sijil_store::CHUNK {
-                        let mut imp = session.store.importer(now, None)?;
-                        ledger = import_ledger(session, imp.recorded_at());
+                        ledger = import_ledger(session).map(|l| Arc::new(Mutex::new(l)));
+                        let watch = ledger.clone().map(|shared| {
+                            Box::new(move |seq: u64, at: DateTime<Utc>, e: &Event| {
+                                if let Ok(mut l) = shared.lock() {
+                                    l.apply_event(seq, at, e);
+                                }
+                            }) as sijil_store::Watch
+                        });
+                        let mut imp = session.store.importer_watched(now, None, watch)?;
                         for e in waiting.drain(..) {
-                            if let Some((l, at)) = ledger.as_mut() {
-                                l.apply_event(l.seq() + 1, *at, &e);
-                            }
                             imp.push(e)?;
                         }
                         importer = Some(imp);
@@ -562,11 +566,19 @@ fn import_into<R: std::io::BufRead>(
     };
     bar.finish_and_clear();
     let done = done?;
-    if let Some((l, _)) = ledger.filter(|(l, _)| l.seq() == done.last) {
+    // the writer has finished (and dropped its handle): the ledger is ours
+    let ledger = ledger.and_then(|shared| Arc::try_unwrap(shared).ok()).and_then(|m| m.into_inner().ok());
+    if let Some(l) = ledger.filter(|l| l.seq() == done.last) {
         // a cache: if it cannot be written, the next read takes one
         let _ = session.store.put_checkpoint(done.last, &l.encode());
     }
     Ok(Imported { appended: pushed, duplicates, first: done.first, last: done.last })
+}
+
+/// Milliseconds since 1970 by the system clock (for fresh ids, which take
+/// the real time even when `$SIJIL_NOW` fixes the recording time).
+fn unix_millis() -> u64 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// An admitted event whose stored record would be over the store's limit
@@ -591,14 +603,14 @@ fn fits(admitted: Admitted, line_len: usize) -> Result<Admitted, Rejection> {
 /// The ledger to fold a large import into as it is written, so that it
 /// ends with a checkpoint: for an empty log, or one whose latest checkpoint
 /// is near its head (otherwise the next state read takes the checkpoint).
-fn import_ledger(session: &Session, recorded_at: DateTime<Utc>) -> Option<(Ledger, DateTime<Utc>)> {
+fn import_ledger(session: &Session) -> Option<Ledger> {
     let head = session.store.head().ok()?.seq;
     if head == 0 {
-        return Some((Ledger::new(session.log_zone), recorded_at));
+        return Some(Ledger::new(session.log_zone));
     }
     let near = session.store.checkpoint_position().is_some_and(|p| head - p.min(head) <= 16 * CHECKPOINT_GAP);
     if !near {
         return None;
     }
-    session.ledger().ok().filter(|l| l.seq() == head).map(|l| (l, recorded_at))
+    session.ledger().ok().filter(|l| l.seq() == head)
 }

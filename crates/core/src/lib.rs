@@ -33,6 +33,7 @@
 
 pub mod event;
 pub mod export;
+pub mod ids;
 pub mod input;
 pub mod ledger;
 pub mod projection;
@@ -41,6 +42,7 @@ pub mod time;
 pub mod validate;
 
 pub use event::{Event, Extent, Kind, Recorded, Source};
+pub use ids::FreshIds;
 pub use ledger::{Ledger, LedgerError};
 pub use projection::{KnownAt, LogQuery, State, StateQuery, Timeline};
 pub use registry::{Registry, Space};

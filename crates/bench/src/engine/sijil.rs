@@ -4,10 +4,11 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use sijil_core::{Admitted, Context, Event, Ledger, Lookup, Summary};
+use chrono::{DateTime, Utc};
+use sijil_core::{Admitted, Context, Event, FreshIds, Ledger, Lookup, Summary};
 use sijil_store::Store;
 use uuid::Uuid;
 
@@ -16,10 +17,10 @@ use crate::gen::ZONE;
 
 /// `sijil --tz Asia/Damascus import FILE` on a new log, as the CLI does
 /// it: every line read, admitted (each seeing the ones before it, and the
-/// log through its indexes) and streamed to the store's importer, which
-/// encodes, chains, compresses and writes blocks on a second thread; then
-/// the commit (flush, fsync, head, fsync) and the checkpoint of the ledger
-/// folded on the way.
+/// log through its indexes) and streamed to the store's importer, whose
+/// writer thread encodes, chains, compresses and writes blocks, and folds
+/// the ledger; then the commit (flush, fsync, head, fsync) and the
+/// checkpoint of that ledger.
 pub fn import(raw: &Path, log: &Path) -> Result<u64> {
     let store = Store::open_or_create(log, ZONE.name())?;
     let mut ctx = Context::new(ZONE);
@@ -27,22 +28,27 @@ pub fn import(raw: &Path, log: &Path) -> Result<u64> {
         ctx.learn_reference(&r?.event);
     }
     let lookup = StoreLookup(&store);
-    let mut import = store.importer(Utc::now(), None)?;
     // into an empty log, the ledger is folded on the way: a checkpoint at the end
     let head = store.head()?.seq;
-    let mut ledger = (head == 0).then(|| Ledger::new(ZONE));
-    let recorded_at = import.recorded_at();
+    let ledger = (head == 0).then(|| Arc::new(Mutex::new(Ledger::new(ZONE))));
+    let watch = ledger.clone().map(|shared| {
+        Box::new(move |seq: u64, at: DateTime<Utc>, e: &Event| {
+            if let Ok(mut l) = shared.lock() {
+                l.apply_event(seq, at, e);
+            }
+        }) as sijil_store::Watch
+    });
+    let mut import = store.importer_watched(Utc::now(), None, watch)?;
+    let mut ids = FreshIds::new(Uuid::now_v7().as_u128());
     for (n, line) in BufReader::with_capacity(1 << 20, File::open(raw)?).lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        match ctx.admit_with(&line, Uuid::now_v7(), &lookup) {
+        let millis = Utc::now().timestamp_millis().max(0) as u64;
+        match ctx.admit_with(&line, ids.next(millis), &lookup) {
             Ok(Admitted::New(e)) => {
                 ctx.learn_admitted(&e);
-                if let Some(l) = ledger.as_mut() {
-                    l.apply_event(l.seq() + 1, recorded_at, &e);
-                }
                 import.push(e)?;
             }
             Ok(Admitted::Duplicate(_)) => {}
@@ -50,6 +56,7 @@ pub fn import(raw: &Path, log: &Path) -> Result<u64> {
         }
     }
     let done = import.commit()?;
+    let ledger = ledger.and_then(|shared| Arc::try_unwrap(shared).ok()).and_then(|m| m.into_inner().ok());
     if let Some(l) = ledger.filter(|l| l.seq() == done.last) {
         store.put_checkpoint(done.last, &l.encode())?;
     }
