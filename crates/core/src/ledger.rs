@@ -23,8 +23,8 @@ use uuid::Uuid;
 
 use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
 use crate::projection::{
-    presence, tally, Active, AreaBook, AreaState, Casualty, Control, Deadline, KnownAt, LogQuery, Move, State,
-    StateQuery, Step,
+    presence, tally, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, Held, KnownAt, LogQuery, Move,
+    State, StateQuery, Step,
 };
 use crate::registry::Registry;
 
@@ -269,6 +269,16 @@ impl Ledger {
     fn list(&mut self, items: &[String]) -> u32 {
         if items.is_empty() {
             return 0;
+        }
+        // most lists are short and already interned: look them up from the stack
+        let mut short = [0u32; 8];
+        if items.len() <= short.len() {
+            for (slot, s) in short.iter_mut().zip(items) {
+                *slot = self.sym(s);
+            }
+            if let Some(&i) = self.list_ix.get(&short[..items.len()]) {
+                return i;
+            }
         }
         let syms: Vec<u32> = items.iter().map(|s| self.sym(s)).collect();
         if let Some(&i) = self.list_ix.get(&syms) {
@@ -632,8 +642,8 @@ impl Ledger {
         actives.sort_by_key(|&(i, _)| (self.entries[i].start, self.entries[i].kind, i));
         for (i, end) in actives {
             let e = &self.entries[i];
-            for a in self.texts(e.areas) {
-                if let Some(s) = book.entry(&a) {
+            for &a in &self.lists[e.areas as usize] {
+                if let Some(s) = book.entry(&self.strings[a as usize]) {
                     s.active.push(Active {
                         id: e.id,
                         kind: e.kind,
@@ -653,8 +663,8 @@ impl Ledger {
         for i in ultimatums {
             let e = &self.entries[i];
             let Some(deadline) = e.deadline().map(Stamp::time) else { continue };
-            for a in self.texts(e.areas) {
-                if let Some(s) = book.entry(&a) {
+            for &a in &self.lists[e.areas as usize] {
+                if let Some(s) = book.entry(&self.strings[a as usize]) {
                     s.deadlines.push(Deadline {
                         id: e.id,
                         actor: self.text(e.actor).map(str::to_string),
@@ -697,27 +707,43 @@ impl Ledger {
             tally(&mut tallies, report, e.cumulative.unwrap_or(true));
         }
 
-        // presence: (area, actor) → the deployments running and since when
-        let steps = moves
+        // presence: (area, actor) → the deployments running and since when,
+        // played on interned names (as the timeline plays it on strings),
+        // then put in the order of the names
+        let steps: Vec<Step<u32>> = moves
             .into_iter()
-            .filter_map(|(t, order, seq, i, what)| {
+            .filter(|&(_, _, _, i, _)| self.entries[i].actor != NONE)
+            .map(|(t, order, seq, i, what)| {
                 let e = &self.entries[i];
-                Some(Step {
+                Step {
                     t: t.time(),
                     order,
                     seq,
                     id: e.id,
-                    actor: self.text(e.actor)?.to_string(),
-                    source: self.text(e.source).unwrap_or_default().to_string(),
-                    areas: self.texts(e.areas),
+                    actor: e.actor,
+                    source: e.source,
+                    areas: self.lists[e.areas as usize].clone(),
                     what,
-                })
+                }
             })
             .collect();
-        let presence = presence(steps);
-        for ((area, _), force) in presence {
-            if let (Some((f, _)), Some(s)) = (force, book.entry(&area)) {
-                s.forces.push(f);
+        let name = |sym: u32| self.text(sym).unwrap_or_default().to_string();
+        let mut forces: Vec<((&str, &str), Held<u32>)> = presence(steps)
+            .into_iter()
+            .map(|((area, actor), held)| {
+                ((self.text(area).unwrap_or_default(), self.text(actor).unwrap_or_default()), held)
+            })
+            .collect();
+        forces.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((area, _), held) in forces {
+            if let Some(s) = book.entry(area) {
+                s.forces.push(Force {
+                    actor: name(held.actor),
+                    since: held.since,
+                    source: name(held.source),
+                    sources: held.sources.into_iter().map(name).collect(),
+                    id: held.id,
+                });
             }
         }
         let mut control: BTreeMap<(String, String), Control> = BTreeMap::new();

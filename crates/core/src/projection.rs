@@ -274,7 +274,7 @@ impl Timeline {
         }
 
         // (time, order at that time, position, deployment or withdrawal, what happens)
-        let mut moves: Vec<Step> = Vec::new();
+        let mut moves: Vec<Step<String>> = Vec::new();
         let mut claims: BTreeMap<(String, String), Control> = BTreeMap::new();
         let mut tallies: BTreeMap<String, Casualty> = BTreeMap::new();
 
@@ -390,10 +390,9 @@ impl Timeline {
             }
         }
 
-        let presence = presence(moves);
-        for ((area, _), force) in presence {
-            if let (Some((f, _)), Some(s)) = (force, book.entry(&area)) {
-                s.forces.push(f);
+        for ((area, _), held) in presence(moves) {
+            if let Some(s) = book.entry(&area) {
+                s.forces.push(held.into_force());
             }
         }
         for ((area, _), c) in claims {
@@ -410,9 +409,21 @@ impl Timeline {
     }
 }
 
-/// An actor's presence in an area: the force shown, and the deployments
-/// that keep it there.
-pub(crate) type Presence = Option<(Force, Vec<Uuid>)>;
+/// A force as the presence fold holds it, its names as `S`: strings, or
+/// the ledger's interned numbers.
+pub(crate) struct Held<S> {
+    pub(crate) actor: S,
+    pub(crate) since: DateTime<Utc>,
+    pub(crate) source: S,
+    pub(crate) sources: Vec<S>,
+    pub(crate) id: Uuid,
+}
+
+impl Held<String> {
+    pub(crate) fn into_force(self) -> Force {
+        Force { actor: self.actor, since: self.since, source: self.source, sources: self.sources, id: self.id }
+    }
+}
 
 /// What a deployment-related event does to an actor's presence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,44 +437,49 @@ pub(crate) enum Move {
 }
 
 /// A deployment, the end of one, or a withdrawal, at its time.
-pub(crate) struct Step {
+pub(crate) struct Step<S> {
     pub(crate) t: DateTime<Utc>,
     /// At the same time, arrivals (0) before ends (1).
     pub(crate) order: u8,
     pub(crate) seq: u64,
     pub(crate) id: Uuid,
-    pub(crate) actor: String,
-    pub(crate) source: String,
-    pub(crate) areas: Vec<String>,
+    pub(crate) actor: S,
+    pub(crate) source: S,
+    pub(crate) areas: Vec<S>,
     pub(crate) what: Move,
 }
 
-impl Step {
+impl Step<String> {
     /// The step of event `e` (none if it names no actor).
-    fn of(e: &Event, t: DateTime<Utc>, order: u8, seq: u64, what: Move) -> Option<Step> {
+    fn of(e: &Event, t: DateTime<Utc>, order: u8, seq: u64, what: Move) -> Option<Step<String>> {
         let actor = e.actor.clone()?;
         Some(Step { t, order, seq, id: e.id, actor, source: e.source.name.clone(), areas: e.areas.clone(), what })
     }
 }
 
-/// Plays the steps in time order: per (area, actor), the force present and
-/// the deployments that keep it there.
-pub(crate) fn presence(mut steps: Vec<Step>) -> BTreeMap<(String, String), Presence> {
-    let mut presence: BTreeMap<(String, String), Presence> = BTreeMap::new();
+/// An actor's presence in an area: the force shown, and the deployments
+/// that keep it there.
+type Slot<S> = Option<(Held<S>, Vec<Uuid>)>;
+
+/// Plays the steps in time order: per (area, actor), the force present, if
+/// any, in the order of the keys `S`.
+pub(crate) fn presence<S: Ord + Clone>(mut steps: Vec<Step<S>>) -> Vec<((S, S), Held<S>)> {
+    // per (area, actor): the force shown, and the deployments that keep it there
+    let mut presence: BTreeMap<(S, S), Slot<S>> = BTreeMap::new();
     steps.sort_by_key(|s| (s.t, s.order, s.seq));
     for step in steps {
         for a in step.areas {
             let slot = presence.entry((a, step.actor.clone())).or_insert(None);
             match (step.what, slot.as_mut()) {
                 (Move::Arrive, None) => {
-                    let force = Force {
+                    let held = Held {
                         actor: step.actor.clone(),
                         since: step.t,
                         source: step.source.clone(),
                         sources: vec![step.source.clone()],
                         id: step.id,
                     };
-                    *slot = Some((force, vec![step.id]));
+                    *slot = Some((held, vec![step.id]));
                 }
                 (Move::Arrive, Some((f, running))) => {
                     running.push(step.id);
@@ -483,7 +499,7 @@ pub(crate) fn presence(mut steps: Vec<Step>) -> BTreeMap<(String, String), Prese
             }
         }
     }
-    presence
+    presence.into_iter().filter_map(|(key, slot)| slot.map(|(held, _)| (key, held))).collect()
 }
 
 /// Takes one casualty report, given as the entry it would make alone, into
@@ -523,6 +539,10 @@ pub(crate) struct AreaBook<'a> {
 
 impl AreaBook<'_> {
     pub(crate) fn entry(&mut self, slug: &str) -> Option<&mut AreaState> {
+        // only kept areas are ever entered: one lookup, no allocation
+        if self.map.contains_key(slug) {
+            return self.map.get_mut(slug);
+        }
         if !(self.keep)(slug) {
             return None;
         }
