@@ -41,9 +41,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // buffered: standard output is line-buffered, and a pretty JSON answer
+    // is many lines (a write each, unbuffered)
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let result = commands::run(cli, &mut out).and_then(|()| out.flush().map_err(error::output));
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = commands::run(cli, &mut out);
+    // what was written goes out before any error is told
+    let flushed = out.flush().map_err(error::output);
+    let result = result.and(flushed);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),
