@@ -270,6 +270,26 @@ impl Session {
         Ok(ledger)
     }
 
+    /// The ledger for a read as known at `known`. When the latest
+    /// checkpoint holds that horizon, only its part up to there is read:
+    /// nothing after it is folded, and no new checkpoint is taken. Otherwise
+    /// (and for `KnownAt::All`), [`Session::ledger`].
+    pub fn ledger_for(&self, known: KnownAt) -> Result<Ledger, CliError> {
+        if !matches!(known, KnownAt::All) {
+            if let Ok(Some((seq, bytes))) = self.store.checkpoint() {
+                if let Ok((l, held)) = Ledger::decode_upto(&bytes, self.log_zone, known) {
+                    // a horizon that ends inside the checkpoint ends there in
+                    // the log too: recording times never decrease
+                    let inside = l.seq() < held || matches!(known, KnownAt::Seq(k) if k <= held);
+                    if held == seq && inside {
+                        return Ok(l);
+                    }
+                }
+            }
+        }
+        self.ledger()
+    }
+
     /// Resolves `--area` in a registry.
     pub fn area_in(&self, registry: &Registry, name: Option<&str>) -> Result<Option<String>, CliError> {
         match name {

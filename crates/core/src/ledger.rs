@@ -783,7 +783,7 @@ impl Ledger {
 // its start); strings are length-prefixed UTF-8;
 // area and actor events are their canonical JSON.
 
-const MAGIC: &[u8; 8] = b"sijilL02";
+const MAGIC: &[u8; 8] = b"sijilL03";
 
 struct Writer(Vec<u8>);
 
@@ -920,7 +920,29 @@ impl Ledger {
                 w.u(u64::from(s));
             }
         }
+        // the count and everything about positions first, the entries last:
+        // a reader that needs only a prefix of the log stops early
         w.u(self.entries.len() as u64);
+        w.u(self.marks.len() as u64);
+        for (t, seq) in &self.marks {
+            w.time(Some(*t));
+            w.u(*seq);
+        }
+        w.u(self.references.len() as u64);
+        for (i, e) in &self.references {
+            w.u(u64::from(*i));
+            w.bytes(&e.canonical_json());
+        }
+        let mut enders: Vec<(&u32, &Vec<u32>)> = self.enders.iter().collect();
+        enders.sort();
+        w.u(enders.len() as u64);
+        for (t, by) in enders {
+            w.u(u64::from(*t));
+            w.u(by.len() as u64);
+            for &j in by {
+                w.u(u64::from(j));
+            }
+        }
         for e in &self.entries {
             w.0.extend_from_slice(e.id.as_bytes());
             let flags = kind_code(e.kind)
@@ -954,32 +976,21 @@ impl Ledger {
             w.opt_u(e.killed());
             w.opt_u(e.wounded());
         }
-        w.u(self.references.len() as u64);
-        for (i, e) in &self.references {
-            w.u(u64::from(*i));
-            w.bytes(&e.canonical_json());
-        }
-        let mut enders: Vec<(&u32, &Vec<u32>)> = self.enders.iter().collect();
-        enders.sort();
-        w.u(enders.len() as u64);
-        for (t, by) in enders {
-            w.u(u64::from(*t));
-            w.u(by.len() as u64);
-            for &j in by {
-                w.u(u64::from(j));
-            }
-        }
-        w.u(self.marks.len() as u64);
-        for (t, seq) in &self.marks {
-            w.time(Some(*t));
-            w.u(*seq);
-        }
         w.0
     }
 
     /// Reads [`Ledger::encode`]'s bytes, for a log in `zone`. Anything
     /// unexpected is an error (the caller then rebuilds from the log).
     pub fn decode(bytes: &[u8], zone: Tz) -> Result<Ledger, LedgerError> {
+        Ledger::decode_upto(bytes, zone, KnownAt::All).map(|(l, _)| l)
+    }
+
+    /// Reads only the part of [`Ledger::encode`]'s bytes that the horizon
+    /// `known` covers: the ledger of the records the log held then, as if
+    /// only they had been folded (it can be folded on from there), and how
+    /// many records the bytes hold in all. The ledger's
+    /// [`seq`](Ledger::seq) is where the horizon falls within them.
+    pub fn decode_upto(bytes: &[u8], zone: Tz, known: KnownAt) -> Result<(Ledger, u64), LedgerError> {
         if bytes.get(..8) != Some(MAGIC.as_slice()) {
             return Err(bad("it is not a ledger of this version"));
         }
@@ -1011,8 +1022,64 @@ impl Ledger {
         }
         let lists = l.lists.len();
         let n = r.u()? as usize;
-        l.entries.reserve(n.min(bytes.len() / 20));
-        for _ in 0..n {
+        let mut marks = Vec::new();
+        for _ in 0..r.u()? {
+            let t = r.time()?.ok_or_else(|| bad("a recording time is missing"))?;
+            marks.push((t, r.u()?));
+        }
+        // how many records the horizon takes in (as `horizon` computes it)
+        let h = match known {
+            KnownAt::All => n,
+            KnownAt::Seq(k) => (k as usize).min(n),
+            KnownAt::Time(t) => {
+                let runs = marks.partition_point(|(at, _)| *at <= t);
+                if runs == 0 {
+                    0
+                } else {
+                    (marks[runs - 1].1 as usize).min(n)
+                }
+            }
+        };
+        // the runs of recording times, cut at the horizon
+        let mut from = 0u64;
+        for (t, last) in marks {
+            if from >= h as u64 {
+                break;
+            }
+            l.marks.push((t, last.min(h as u64)));
+            from = last;
+        }
+        for _ in 0..r.u()? {
+            let i = r.u32()?;
+            let e: Event = serde_json::from_slice(r.bytes()?).map_err(|_| bad("an area or actor is damaged"))?;
+            if i as usize >= n {
+                return Err(bad("an area or actor is out of range"));
+            }
+            if (i as usize) < h {
+                l.references.push((i, e));
+            }
+        }
+        for _ in 0..r.u()? {
+            let t = r.u32()?;
+            let len = r.u()? as usize;
+            let mut by = Vec::with_capacity(len.min(1024));
+            for _ in 0..len {
+                let j = r.u32()?;
+                if j as usize >= n {
+                    return Err(bad("an end is out of range"));
+                }
+                if (j as usize) < h {
+                    by.push(j);
+                }
+            }
+            if (t as usize) < h && !by.is_empty() {
+                l.enders.insert(t, by);
+            }
+        }
+        // a correction or retraction past the horizon has not happened yet
+        let within = |seq: u64| if seq > h as u64 { 0 } else { seq };
+        l.entries.reserve(h.min(bytes.len() / 20));
+        for _ in 0..h {
             let id = Uuid::from_slice(r.b.get(r.at..r.at + 16).ok_or_else(|| bad("it ends early"))?)
                 .map_err(|_| bad("an id is damaged"))?;
             r.at += 16;
@@ -1047,8 +1114,8 @@ impl Ledger {
                 at_len,
                 until,
                 deadline,
-                corrected_at: r.u()?,
-                retracted_at: r.u()?,
+                corrected_at: within(r.u()?),
+                retracted_at: within(r.u()?),
                 corrects: r.sym(n)?,
                 actor: r.sym(strings)?,
                 target: r.sym(strings)?,
@@ -1062,38 +1129,10 @@ impl Ledger {
             };
             l.entries.push(e);
         }
-        let n = r.u()? as usize;
-        for _ in 0..n {
-            let i = r.u32()?;
-            let e: Event = serde_json::from_slice(r.bytes()?).map_err(|_| bad("an area or actor is damaged"))?;
-            if i as usize >= l.entries.len() {
-                return Err(bad("an area or actor is out of range"));
-            }
-            l.references.push((i, e));
-        }
-        let n = r.u()? as usize;
-        for _ in 0..n {
-            let t = r.u32()?;
-            let len = r.u()? as usize;
-            let mut by = Vec::with_capacity(len.min(1024));
-            for _ in 0..len {
-                let j = r.u32()?;
-                if j as usize >= l.entries.len() {
-                    return Err(bad("an end is out of range"));
-                }
-                by.push(j);
-            }
-            l.enders.insert(t, by);
-        }
-        let n = r.u()? as usize;
-        for _ in 0..n {
-            let t = r.time()?.ok_or_else(|| bad("a recording time is missing"))?;
-            l.marks.push((t, r.u()?));
-        }
-        if r.at != bytes.len() {
+        if h == n && r.at != bytes.len() {
             return Err(bad("it has bytes after its end"));
         }
-        Ok(l)
+        Ok((l, n as u64))
     }
 }
 

@@ -124,7 +124,7 @@ impl Reader {
     pub fn state(&self, at: DateTime<Utc>, k: u64) -> Result<(usize, Duration)> {
         let started = std::time::Instant::now();
         let ledger = match self {
-            Reader::Sijil(store) => sijil::ledger(store)?,
+            Reader::Sijil(store) => sijil::ledger_for(store, k)?,
             Reader::Sqlite(conn) => sqlite::fold(conn, k)?,
             Reader::File(path) => plain::fold(path, k)?,
         };

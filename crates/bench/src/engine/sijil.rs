@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sijil_core::{Admitted, Context, Event, FreshIds, Ledger, Lookup, Summary};
+use sijil_core::{Admitted, Context, Event, FreshIds, KnownAt, Ledger, Lookup, Summary};
 use sijil_store::Store;
 use uuid::Uuid;
 
@@ -110,6 +110,20 @@ pub fn ledger(store: &Store) -> Result<Ledger> {
         store.put_checkpoint(head, &ledger.encode())?;
     }
     Ok(ledger)
+}
+
+/// The ledger for a read as known at position `k`, as `sijil state
+/// --known-at '#K'` gets it: only the checkpoint's part up to K when the
+/// checkpoint holds K, else [`ledger`].
+pub fn ledger_for(store: &Store, k: u64) -> Result<Ledger> {
+    if let Some((seq, bytes)) = store.checkpoint()? {
+        if let Ok((l, held)) = Ledger::decode_upto(&bytes, ZONE, KnownAt::Seq(k)) {
+            if held == seq && k <= held {
+                return Ok(l);
+            }
+        }
+    }
+    ledger(store)
 }
 
 /// A full replay: every record scanned, decoded and folded into a new

@@ -541,8 +541,18 @@ proptest! {
             KnownAt::Time(records[k.max(1) - 1].recorded_at),
             KnownAt::Time(records[0].recorded_at - Duration::seconds(1)),
         ];
+        let bytes = whole.encode();
         for known in horizons {
             let folded = timeline(records.iter().filter(|r| known.includes(r)).cloned());
+            // the checkpoint read only as far as the horizon: the ledger of
+            // those records, answering as they do, and folding on from there
+            // as the whole ledger does
+            let (prefix, held) = Ledger::decode_upto(&bytes, ZONE, known).expect("a prefix reads back");
+            prop_assert_eq!((prefix.seq(), held), (folded.seq(), records.len() as u64));
+            let mut refolded = prefix.clone();
+            for r in &records[prefix.seq() as usize..] {
+                refolded.apply(r);
+            }
             // what `sijil show` asks of the ledger, against the timeline
             for r in records.iter().filter(|r| known.includes(r)) {
                 let id_at = |seq: Option<u64>| seq.map(|s| records[s as usize - 1].event.id);
@@ -569,6 +579,7 @@ proptest! {
                     let want = folded.select(&q);
                     prop_assert_eq!(&whole.select(&q), &want, "{:?}", q);
                     prop_assert_eq!(&resumed.select(&q), &want, "resumed, {:?}", q);
+                    prop_assert_eq!(&prefix.select(&q), &want, "prefix, {:?}", q);
                 }
             }
             for r in records {
@@ -579,6 +590,10 @@ proptest! {
                 let want = folded.state(&q);
                 prop_assert_eq!(&whole.state(&q), &want, "{:?} at {}", known, t);
                 prop_assert_eq!(&resumed.state(&q), &want, "resumed, {:?} at {}", known, t);
+                prop_assert_eq!(&prefix.state(&q), &want, "prefix, {:?} at {}", known, t);
+                prop_assert_eq!(&refolded.state(&q), &want, "prefix folded on, {:?} at {}", known, t);
+                let q_all = StateQuery { at: *t, known_at: KnownAt::All, area: area.map(str::to_string) };
+                prop_assert_eq!(&refolded.state(&q_all), &whole.state(&q_all), "prefix folded on, all, at {}", t);
                 let (want_reg, got_reg) = (folded.registry_at(*t), whole.registry_at(*t, known));
                 prop_assert_eq!(got_reg.areas().collect::<Vec<_>>(), want_reg.areas().collect::<Vec<_>>());
                 prop_assert_eq!(got_reg.actors().collect::<Vec<_>>(), want_reg.actors().collect::<Vec<_>>());
