@@ -716,7 +716,6 @@ impl Store {
             builder: Builder::default(),
             block_first: head.seq + 1,
             buckets: HashMap::new(),
-            seen: HashSet::new(),
         };
         let worker = std::thread::Builder::new()
             .name("sijil-import".into())
@@ -1191,7 +1190,6 @@ struct ImportWriter {
     block_first: u64,
     /// The id buckets read or changed so far.
     buckets: HashMap<[u8; 2], Vec<u8>>,
-    seen: HashSet<Uuid>,
 }
 
 impl ImportWriter {
@@ -1213,9 +1211,6 @@ impl ImportWriter {
     }
 
     fn write(&mut self, e: &Event) -> Result<(), AppendError> {
-        if !self.seen.insert(e.id) {
-            return Err(AppendError::Repeated { id: e.id });
-        }
         let b = idx::bucket(&e.id);
         let bucket = match self.buckets.entry(b) {
             std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
@@ -1223,8 +1218,11 @@ impl ImportWriter {
                 v.insert(self.t.idx.get(b).map_err(aio)?.map(|v| v.to_vec()).unwrap_or_default())
             }
         };
-        if let Some(at) = idx::find(bucket, &e.id).filter(|&at| at <= self.head) {
-            return Err(AppendError::IdExists { id: e.id, seq: at });
+        // the bucket holds this import's ids too: one past the head is a repeat
+        match idx::find(bucket, &e.id) {
+            Some(at) if at <= self.head => return Err(AppendError::IdExists { id: e.id, seq: at }),
+            Some(_) => return Err(AppendError::Repeated { id: e.id }),
+            None => {}
         }
         let seq = self.seq + 1;
         let (bytes, hash) = record::encode(seq, self.recorded_at, &self.hash, e);
