@@ -614,12 +614,7 @@ impl Store {
                 meta.insert(KEY_HEAD, new_head.encode().to_vec())?;
                 Ok(())
             })
-            .map_err(|e| match e {
-                TransactionError::Abort(()) => {
-                    AppendError::Io(std::io::Error::other("the head moved during the append"))
-                }
-                TransactionError::Storage(e) => aio(e),
-            })?;
+            .map_err(head_moved)?;
         self.fold_tail(seq, BLOCK_EVENTS as u64).map_err(aio)?;
         self.sync().map_err(AppendError::Io)?;
         Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
@@ -1153,12 +1148,7 @@ impl Importer<'_> {
                 meta.remove(KEY_IMPORTING)?;
                 Ok(())
             })
-            .map_err(|e| match e {
-                TransactionError::Abort(()) => {
-                    AppendError::Io(std::io::Error::other("the head moved during the append"))
-                }
-                TransactionError::Storage(e) => aio(e),
-            })?;
+            .map_err(head_moved)?;
         store.sync().map_err(AppendError::Io)?;
         self.done = true;
         Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
@@ -1584,6 +1574,15 @@ fn standing_value(v: impl AsRef<[u8]>) -> [u8; 32] {
     let n = v.len().min(32);
     out[..n].copy_from_slice(&v[..n]);
     out
+}
+
+/// The error of a transaction that moves the head: aborted when the head
+/// was no longer where the append started.
+fn head_moved(e: TransactionError<()>) -> AppendError {
+    match e {
+        TransactionError::Abort(()) => AppendError::Io(std::io::Error::other("the head moved during the append")),
+        TransactionError::Storage(e) => aio(e),
+    }
 }
 
 fn tx_err(e: TransactionError<()>) -> sled::Error {
