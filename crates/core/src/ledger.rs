@@ -315,11 +315,16 @@ impl Ledger {
     pub fn apply_event(&mut self, seq: u64, recorded_at: DateTime<Utc>, e: &Event) {
         let i = self.entries.len() as u32;
         let zone = self.zone;
+        let start = e.at.map(|t| t.start(zone));
         let mut entry = Entry {
             id: e.id,
             kind: e.kind,
-            start: Stamp::opt(e.at.map(|t| t.start(zone))),
-            at_len: at_len(e.at.map(|t| t.start(zone)), e.at.map(|t| t.end(zone))),
+            start: Stamp::opt(start),
+            // an instant ends where it starts; only a date has a length
+            at_len: match e.at {
+                Some(t) if t.is_day() => at_len(start, Some(t.end(zone))),
+                _ => 0,
+            },
             day: e.at.is_some_and(|t| t.is_day()),
             until: Stamp::opt(e.until.map(|t| t.end(zone))),
             deadline: Stamp::opt(e.deadline.map(|t| t.end(zone))),
