@@ -61,7 +61,7 @@ fn registry_at(g: &Globals, view: &RegistryView) -> Result<(sijil_core::Registry
     let now = g.now(session.zone)?;
     let at = session.at_or_now(view.at.as_deref(), now)?;
     let known_at = session.known_at(view.known_at.as_deref(), now)?;
-    let ledger = session.ledger()?;
+    let ledger = session.ledger_for(known_at)?;
     Ok((ledger.registry_at(at, known_at), super::choose_format(view.format, Format::Json)))
 }
 

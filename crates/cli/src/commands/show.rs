@@ -62,7 +62,7 @@ pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliEr
     let now = g.now(session.zone)?;
     let known_at: KnownAt = session.known_at(args.known_at.as_deref(), now)?;
     // the ledger says which records are related; the store gives them
-    let mut ledger = session.ledger()?;
+    let mut ledger = session.ledger_for(known_at)?;
     let seq = find(&mut ledger, &args.id, known_at)?;
     let record = |n: u64| -> Result<Recorded, CliError> {
         match session.store.scan_from(n, n).next() {

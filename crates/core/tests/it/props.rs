@@ -547,7 +547,7 @@ proptest! {
             // the checkpoint read only as far as the horizon: the ledger of
             // those records, answering as they do, and folding on from there
             // as the whole ledger does
-            let (prefix, held) = Ledger::decode_upto(&bytes, ZONE, known).expect("a prefix reads back");
+            let (mut prefix, held) = Ledger::decode_upto(&bytes, ZONE, known).expect("a prefix reads back");
             prop_assert_eq!((prefix.seq(), held), (folded.seq(), records.len() as u64));
             let mut refolded = prefix.clone();
             for r in &records[prefix.seq() as usize..] {
@@ -561,9 +561,14 @@ proptest! {
                 prop_assert_eq!(id_at(corrected), standing.corrected_by);
                 prop_assert_eq!(id_at(retracted), standing.retracted_by);
                 let enders: Vec<u64> = folded.enders(&r.event.id).iter().map(|x| x.seq).collect();
-                prop_assert_eq!(whole.enders_of(r.seq, known), enders);
+                prop_assert_eq!(whole.enders_of(r.seq, known), enders.clone());
                 prop_assert_eq!(id_at(whole.replaces(r.seq)), r.event.corrects.filter(|id| folded.get(id).is_some()));
                 prop_assert_eq!(whole.position(&r.event.id, known), Some(r.seq));
+                // and the prefix read from the checkpoint says the same
+                prop_assert_eq!(prefix.standing_at(r.seq, known), (corrected, retracted));
+                prop_assert_eq!(prefix.enders_of(r.seq, known), enders);
+                prop_assert_eq!(prefix.replaces(r.seq), whole.replaces(r.seq));
+                prop_assert_eq!(prefix.position(&r.event.id, known), Some(r.seq));
             }
             if let Some(later) = records.iter().find(|r| !known.includes(r)) {
                 prop_assert_eq!(whole.position(&later.event.id, known), None);
@@ -597,6 +602,9 @@ proptest! {
                 let (want_reg, got_reg) = (folded.registry_at(*t), whole.registry_at(*t, known));
                 prop_assert_eq!(got_reg.areas().collect::<Vec<_>>(), want_reg.areas().collect::<Vec<_>>());
                 prop_assert_eq!(got_reg.actors().collect::<Vec<_>>(), want_reg.actors().collect::<Vec<_>>());
+                let prefix_reg = prefix.registry_at(*t, known);
+                prop_assert_eq!(prefix_reg.areas().collect::<Vec<_>>(), want_reg.areas().collect::<Vec<_>>());
+                prop_assert_eq!(prefix_reg.actors().collect::<Vec<_>>(), want_reg.actors().collect::<Vec<_>>());
             }
         }
     }
