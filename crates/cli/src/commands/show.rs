@@ -54,7 +54,11 @@ fn find(ledger: &mut Ledger, text: &str, known_at: KnownAt) -> Result<u64, CliEr
         })?;
         ledger.position(&id, known_at)
     };
-    found.ok_or_else(|| CliError::input(format!("no event {t} is in the log")))
+    found.ok_or_else(|| match known_at.label() {
+        None => CliError::input(format!("no event {t} is in the log")),
+        Some(k) => CliError::input(format!("no event {t} was in the log as known at {k}"))
+            .hint("drop --known-at to look at everything the log holds now"),
+    })
 }
 
 pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliError> {

@@ -68,6 +68,10 @@ fn show_refuses_what_it_cannot_find_in_one_sentence() {
         "error: \"nope\" is not an event id (a UUID) or a log position (#N)\nhint: `sijil log` lists events with their ids and positions\n",
     );
     env.run(&["show", "#999"]).fails(2, "error: no event #999 is in the log\n");
+    env.run(&["show", "#40", "--known-at", "#30"]).fails(
+        2,
+        "error: no event #40 was in the log as known at #30\nhint: drop --known-at to look at everything the log holds now\n",
+    );
     env.run(&["show", "01943a00-0000-7000-8000-000000000099"])
         .fails(2, "error: no event 01943a00-0000-7000-8000-000000000099 is in the log\n");
 }
