@@ -2,11 +2,15 @@
 //! tools read (a re-importable event list, ACLED-style rows, GeoJSON
 //! features, casualty claims with their low/high range).
 //!
-//! Everything here is a pure mapping of a [`Timeline`] (already cut at the
-//! transaction-time horizon K by whoever folded it) plus a [`Selection`]:
-//! no I/O, no clock. The caller writes the values out, streaming where the
-//! shape allows: [`Exporter::events`] and [`Exporter::acled_rows`] are
-//! iterators, and GeoJSON features are made one event at a time.
+//! Everything here is a pure mapping of the log as known at a
+//! transaction-time horizon K plus a [`Selection`]: no I/O, no clock. What
+//! an export consults about the whole log comes from a [`LogView`] (a
+//! [`Timeline`] cut at K, or the ledger's [`LedgerView`](crate::ledger::LedgerView));
+//! the records to export are handed in, in log order, so that a caller can
+//! stream them from the log rather than hold them. [`Exporter::events`] is
+//! an iterator, GeoJSON features are made one event at a time, and ACLED
+//! groups are planned on positions ([`Exporter::acled_plan`]) and turned
+//! into rows one group at a time.
 //!
 //! What every export shares:
 //! - only *current* events count: a corrected version is replaced by its
@@ -38,7 +42,7 @@
 //! }
 //! let export = Exporter::new(&timeline, Selection::default());
 //! let types = export.guess_actor_types();
-//! let (rows, left_out) = export.acled_rows(&types);
+//! let (rows, left_out) = export.acled_rows(timeline.records(), &types);
 //! let rows: Vec<_> = rows.collect();
 //! assert_eq!(rows[0].sub_event_type, "Shelling/artillery/missile attack");
 //! assert_eq!(rows[0].fatalities, "3");
@@ -46,6 +50,8 @@
 //! assert_eq!(left_out.total(), 0);
 //! ```
 
+use std::borrow::{Borrow, Cow};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -56,6 +62,7 @@ use uuid::Uuid;
 
 use crate::event::{Event, Kind, Recorded};
 use crate::projection::{KnownAt, State, StateQuery, Timeline};
+use crate::registry::Registry;
 use crate::time::{utc_text, Time};
 
 /// Which events an export takes, beyond "current, as known at K".
@@ -232,6 +239,18 @@ impl LeftOut {
     pub fn total(&self) -> usize {
         self.statements + self.casualty_reports
     }
+}
+
+/// The incidents of an ACLED export, found in one pass over the records:
+/// each group is the positions of the reports that make one ACLED event,
+/// and the groups come in the order their rows are written (valid time,
+/// then position). [`Exporter::acled_group`] turns a group into rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AcledPlan {
+    pub groups: Vec<Vec<u64>>,
+    pub left_out: LeftOut,
+    /// The actors (as actor or target) of the events ACLED codes, sorted.
+    pub actors: Vec<String>,
 }
 
 /// Which actors count as state forces and which as civilians, for ACLED's
@@ -439,11 +458,9 @@ struct Gazetteer<'a> {
 }
 
 impl<'a> Gazetteer<'a> {
-    fn new(t: &'a Timeline, kind: Kind) -> Gazetteer<'a> {
-        let zone = t.zone();
+    fn new(zone: Tz, definitions: &[(u64, &'a Event)], kind: Kind) -> Gazetteer<'a> {
         let mut defs: HashMap<&'a str, Vec<_>> = HashMap::new();
-        for r in t.records() {
-            let e = &r.event;
+        for &(seq, e) in definitions {
             if e.kind != kind {
                 continue;
             }
@@ -452,7 +469,7 @@ impl<'a> Gazetteer<'a> {
                 _ => e.actor.as_deref(),
             };
             if let Some(slug) = slug {
-                defs.entry(slug).or_default().push((e.at.map(|a| a.start(zone)), r.seq, e));
+                defs.entry(slug).or_default().push((e.at.map(|a| a.start(zone)), seq, e));
             }
         }
         for v in defs.values_mut() {
@@ -478,96 +495,209 @@ enum EndFix {
     Keep { target: Uuid, at: Option<Time> },
 }
 
-/// The exports of one timeline, for one selection.
+/// What an export consults about the log, as known at its horizon, beyond
+/// the records it is handed one at a time: whether a record still stands,
+/// what an `ended` now points at, the area and actor definitions and the
+/// withdrawals that place other events, and the state at a moment.
+///
+/// A [`Timeline`] answers from the records it holds; a
+/// [`LedgerView`](crate::ledger::LedgerView) answers from the compact
+/// ledger, so that the records themselves can be streamed from the log.
+/// Both give the same answers for the same log (a property test holds
+/// them to it).
+pub trait LogView {
+    /// The zone the log's days are read in.
+    fn zone(&self) -> Tz;
+    /// The areas and actors as the log defines them (ignoring valid time):
+    /// what `--area` is resolved and matched against.
+    fn registry(&self) -> &Registry;
+    /// Whether the record is neither corrected nor retracted.
+    fn is_current(&self, r: &Recorded) -> bool;
+    /// The current version of the event with this id, following
+    /// corrections; `None` when it was retracted or is not in the log.
+    fn head(&self, id: &Uuid) -> Option<Head>;
+    /// The ids of the versions the record replaced, oldest first.
+    fn replaced(&self, r: &Recorded) -> Vec<Uuid>;
+    /// When the record's event stops being in force: the earliest of its
+    /// `until` and the current `ended` events naming it or a version it
+    /// replaced.
+    fn effective_end(&self, r: &Recorded) -> Option<DateTime<Utc>>;
+    /// Every area and actor definition, current or not, with its position,
+    /// in log order.
+    fn definitions(&self) -> Vec<(u64, &Event)>;
+    /// The current withdrawals that name an actor, in log order.
+    fn withdrawals(&self) -> Vec<Withdrawn>;
+    /// The state at a moment (see [`Timeline::state`]).
+    fn state(&self, q: &StateQuery) -> State;
+}
+
+/// The current version of an event, as much of it as an export needs to
+/// point at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    pub id: Uuid,
+    pub kind: Kind,
+    /// The start of its valid time.
+    pub start: Option<DateTime<Utc>>,
+    pub areas: Vec<String>,
+}
+
+/// A current withdrawal: the actor, where from, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Withdrawn {
+    pub actor: String,
+    /// The start of its valid time.
+    pub start: Option<DateTime<Utc>>,
+    pub seq: u64,
+    pub areas: Vec<String>,
+}
+
+impl LogView for Timeline {
+    fn zone(&self) -> Tz {
+        Timeline::zone(self)
+    }
+
+    fn registry(&self) -> &Registry {
+        Timeline::registry(self)
+    }
+
+    fn is_current(&self, r: &Recorded) -> bool {
+        Timeline::is_current(self, &r.event.id)
+    }
+
+    fn head(&self, id: &Uuid) -> Option<Head> {
+        let mut cur = self.get(id)?;
+        for _ in 0..=self.records().len() {
+            let s = self.standing(&cur.event.id);
+            if s.retracted_by.is_some() {
+                return None;
+            }
+            match s.corrected_by {
+                Some(next) => cur = self.get(&next)?,
+                None => {
+                    let e = &cur.event;
+                    let start = e.at.map(|a| a.start(self.zone()));
+                    return Some(Head { id: e.id, kind: e.kind, start, areas: e.areas.clone() });
+                }
+            }
+        }
+        None
+    }
+
+    fn replaced(&self, r: &Recorded) -> Vec<Uuid> {
+        let mut out = Vec::new();
+        let mut cur = r.event.corrects;
+        while let Some(id) = cur {
+            if out.contains(&id) || out.len() > self.records().len() {
+                break;
+            }
+            out.push(id);
+            cur = self.get(&id).and_then(|r| r.event.corrects);
+        }
+        out.reverse();
+        out
+    }
+
+    fn effective_end(&self, r: &Recorded) -> Option<DateTime<Utc>> {
+        Timeline::effective_end(self, &r.event)
+    }
+
+    fn definitions(&self) -> Vec<(u64, &Event)> {
+        self.records().iter().filter(|r| r.event.kind.is_reference()).map(|r| (r.seq, &r.event)).collect()
+    }
+
+    fn withdrawals(&self) -> Vec<Withdrawn> {
+        self.records()
+            .iter()
+            .filter(|r| r.event.kind == Kind::Withdrawal && Timeline::is_current(self, &r.event.id))
+            .filter_map(|r| {
+                let e = &r.event;
+                Some(Withdrawn {
+                    actor: e.actor.clone()?,
+                    start: e.at.map(|a| a.start(self.zone())),
+                    seq: r.seq,
+                    areas: e.areas.clone(),
+                })
+            })
+            .collect()
+    }
+
+    fn state(&self, q: &StateQuery) -> State {
+        Timeline::state(self, q)
+    }
+}
+
+/// The exports of one log as known at one horizon, for one selection.
+///
+/// The records to export are handed to each method (in log order), so that
+/// a caller can stream them from the log rather than hold them: what the
+/// exports need of the rest of the log comes from the [`LogView`].
 pub struct Exporter<'a> {
-    t: &'a Timeline,
+    log: &'a dyn LogView,
     sel: Selection,
     areas: Gazetteer<'a>,
     actors: Gazetteer<'a>,
     /// actor → its current withdrawals, in valid-time order (ties by position)
-    withdrawals: HashMap<&'a str, Vec<Dated<'a>>>,
+    withdrawals: HashMap<String, Vec<Withdrawn>>,
 }
 
 impl<'a> Exporter<'a> {
-    pub fn new(t: &'a Timeline, sel: Selection) -> Exporter<'a> {
-        let mut withdrawals: HashMap<&'a str, Vec<Dated<'a>>> = HashMap::new();
-        for r in t.records() {
-            let e = &r.event;
-            if let (Kind::Withdrawal, Some(actor), true) = (e.kind, &e.actor, t.is_current(&e.id)) {
-                withdrawals.entry(actor).or_default().push((e.at.map(|a| a.start(t.zone())), r.seq, e));
-            }
+    pub fn new(log: &'a dyn LogView, sel: Selection) -> Exporter<'a> {
+        let mut withdrawals: HashMap<String, Vec<Withdrawn>> = HashMap::new();
+        for w in log.withdrawals() {
+            withdrawals.entry(w.actor.clone()).or_default().push(w);
         }
         for v in withdrawals.values_mut() {
-            v.sort_by_key(|(start, seq, _)| (*start, *seq));
+            v.sort_by_key(|w| (w.start, w.seq));
         }
-        Exporter { t, sel, areas: Gazetteer::new(t, Kind::Area), actors: Gazetteer::new(t, Kind::Actor), withdrawals }
+        let (zone, definitions) = (log.zone(), log.definitions());
+        Exporter {
+            log,
+            sel,
+            areas: Gazetteer::new(zone, &definitions, Kind::Area),
+            actors: Gazetteer::new(zone, &definitions, Kind::Actor),
+            withdrawals,
+        }
     }
 
-    /// The timeline this exports.
-    pub fn timeline(&self) -> &'a Timeline {
-        self.t
+    /// What the exports consult about the log.
+    pub fn log(&self) -> &'a dyn LogView {
+        self.log
     }
 
     fn zone(&self) -> Tz {
-        self.t.zone()
+        self.log.zone()
     }
 
     fn start(&self, e: &Event) -> Option<DateTime<Utc>> {
         e.at.map(|a| a.start(self.zone()))
     }
 
-    /// The current version of `id`: follows corrections forward; `None`
-    /// when the chain ends in a retraction or leaves the fold.
-    fn head(&self, id: Uuid) -> Option<&'a Recorded> {
-        let mut cur = self.t.get(&id)?;
-        for _ in 0..=self.t.records().len() {
-            let s = self.t.standing(&cur.event.id);
-            if s.retracted_by.is_some() {
-                return None;
-            }
-            match s.corrected_by {
-                Some(next) => cur = self.t.get(&next)?,
-                None => return Some(cur),
-            }
-        }
-        None
-    }
-
-    /// The versions an event replaced, oldest first.
-    fn replaced(&self, e: &Event) -> Vec<Uuid> {
-        let mut out = Vec::new();
-        let mut cur = e.corrects;
-        while let Some(id) = cur {
-            if out.contains(&id) || out.len() > self.t.records().len() {
-                break;
-            }
-            out.push(id);
-            cur = self.t.get(&id).and_then(|r| r.event.corrects);
-        }
-        out.reverse();
-        out
+    /// The current version of `id` ([`LogView::head`]).
+    fn head(&self, id: Uuid) -> Option<Head> {
+        self.log.head(&id)
     }
 
     /// The areas an event is about: its own, or for an `ended`, those of
     /// what it ends.
-    fn areas_of(&self, e: &'a Event) -> &'a [String] {
+    fn areas_of<'e>(&self, e: &'e Event) -> Cow<'e, [String]> {
         if e.kind == Kind::Ended {
             if let Some(target) = e.ends.and_then(|id| self.head(id)) {
-                return &target.event.areas;
+                return Cow::Owned(target.areas);
             }
         }
-        &e.areas
+        Cow::Borrowed(&e.areas)
     }
 
     fn within(&self, slug: &str) -> bool {
         match &self.sel.area {
             None => true,
-            Some(root) => self.t.registry().is_within(slug, root),
+            Some(root) => self.log.registry().is_within(slug, root),
         }
     }
 
     /// Whether the selection keeps a domain event.
-    fn keeps(&self, e: &'a Event) -> bool {
+    fn keeps(&self, e: &Event) -> bool {
         if !self.sel.kinds.is_empty() && !self.sel.kinds.contains(&e.kind) {
             return false;
         }
@@ -579,13 +709,20 @@ impl<'a> Exporter<'a> {
         self.sel.area.is_none() || self.areas_of(e).iter().chain(&e.via).any(|a| self.within(a))
     }
 
-    /// Current domain events the selection keeps, in log order (no area or
-    /// actor definitions, no retractions).
-    pub fn domain_events(&self) -> impl Iterator<Item = &'a Recorded> + '_ {
-        self.t.records().iter().filter(move |r| {
-            let e = &r.event;
-            !e.kind.is_reference() && e.kind != Kind::Retraction && self.t.is_current(&e.id) && self.keeps(e)
-        })
+    /// Whether a record is a current domain event the selection keeps (not
+    /// an area or actor definition, nor a retraction).
+    pub fn is_domain_event(&self, r: &Recorded) -> bool {
+        let e = &r.event;
+        !e.kind.is_reference() && e.kind != Kind::Retraction && self.log.is_current(r) && self.keeps(e)
+    }
+
+    /// Of `records` (in log order), the current domain events the selection
+    /// keeps ([`Exporter::is_domain_event`]).
+    pub fn domain_events<'s, R: Borrow<Recorded> + 's>(
+        &'s self,
+        records: impl IntoIterator<Item = R> + 's,
+    ) -> impl Iterator<Item = R> + 's {
+        records.into_iter().filter(move |r| self.is_domain_event(r.borrow()))
     }
 
     /// How an `ended` event must be written so that a fresh log reads it as
@@ -595,13 +732,12 @@ impl<'a> Exporter<'a> {
     /// event at its start has the same effect on every state as ending it
     /// earlier).
     fn fix_end(&self, e: &Event) -> EndFix {
-        let Some(target) = e.ends.and_then(|id| self.head(id)) else { return EndFix::Drop };
-        let t = &target.event;
+        let Some(t) = e.ends.and_then(|id| self.head(id)) else { return EndFix::Drop };
         if !t.kind.is_durative() {
             return EndFix::Drop;
         }
         let zone = self.zone();
-        let at = match (e.at, self.start(t)) {
+        let at = match (e.at, t.start) {
             // the projection ends an event at the end of the `ended` time (a
             // date: the whole day), so the moved end is the start itself
             (Some(own), Some(start)) if own.end(zone) < start => {
@@ -619,13 +755,17 @@ impl<'a> Exporter<'a> {
     /// still import); the selection picks among the other events. An
     /// `ended` comes right after what it ends when that was corrected
     /// later, and is left out when what it ends is not exported.
-    pub fn events(&self) -> impl Iterator<Item = ExportedEvent> + '_ {
+    pub fn events<'s, R: Borrow<Recorded> + 's>(
+        &'s self,
+        records: impl IntoIterator<Item = R> + 's,
+    ) -> impl Iterator<Item = ExportedEvent> + 's {
         let mut emitted: HashSet<Uuid> = HashSet::new();
         let mut waiting: HashMap<Uuid, Vec<ExportedEvent>> = HashMap::new();
-        self.t.records().iter().flat_map(move |r| {
+        records.into_iter().flat_map(move |r| {
+            let r: &Recorded = r.borrow();
             let e = &r.event;
             let wanted =
-                self.t.is_current(&e.id) && e.kind != Kind::Retraction && (e.kind.is_reference() || self.keeps(e));
+                self.log.is_current(r) && e.kind != Kind::Retraction && (e.kind.is_reference() || self.keeps(e));
             if !wanted {
                 return Vec::new();
             }
@@ -644,7 +784,7 @@ impl<'a> Exporter<'a> {
                     }
                 }
             }
-            let out = ExportedEvent { event, seq: r.seq, recorded_at: r.recorded_at, replaces: self.replaced(e) };
+            let out = ExportedEvent { event, seq: r.seq, recorded_at: r.recorded_at, replaces: self.log.replaced(r) };
             match after {
                 Some(target) if !emitted.contains(&target) => {
                     waiting.entry(target).or_default().push(out);
@@ -756,7 +896,24 @@ impl<'a> Exporter<'a> {
         })
     }
 
-    /// The ACLED rows, grouped into incidents, and what was left out.
+    /// The ACLED rows of `records` (in log order), grouped into incidents
+    /// ([`Exporter::acled_plan`]), and what was left out.
+    pub fn acled_rows<'s>(
+        &'s self,
+        records: &'s [Recorded],
+        types: &'s ActorTypes,
+    ) -> (impl Iterator<Item = AcledRow> + 's, LeftOut) {
+        let plan = self.acled_plan(records);
+        let find = move |seq: &u64| records.binary_search_by_key(seq, |r| r.seq).ok().map(|i| &records[i]);
+        let rows = plan.groups.into_iter().flat_map(move |g| {
+            let members: Vec<&Recorded> = g.iter().filter_map(find).collect();
+            self.acled_group(&members, types)
+        });
+        (rows, plan.left_out)
+    }
+
+    /// Groups the current domain events of `records` (in log order) into
+    /// ACLED events, and counts what ACLED does not code.
     ///
     /// Reports of one incident (same kind, valid time, areas, actor, target,
     /// extent and ended event, from any sources) make one ACLED event, as
@@ -764,49 +921,79 @@ impl<'a> Exporter<'a> {
     /// `fatalities` is the lowest `killed` among them (ACLED's conservative
     /// rule; 0 when none gives one), spread over the event's areas so that
     /// the rows add up to it. Rows come in valid-time order, one per area.
-    pub fn acled_rows<'s>(&'s self, types: &'s ActorTypes) -> (impl Iterator<Item = AcledRow> + 's, LeftOut) {
+    ///
+    /// Only positions are kept, so that a caller streaming a large log can
+    /// read each group's records again when its rows are due.
+    pub fn acled_plan<R: Borrow<Recorded>>(&self, records: impl IntoIterator<Item = R>) -> AcledPlan {
         let mut left_out = LeftOut::default();
-        let mut groups: Vec<Vec<&'a Recorded>> = Vec::new();
-        let mut index: HashMap<IncidentKey<'a>, usize> = HashMap::new();
-        for r in self.domain_events() {
+        let mut groups: Vec<(Option<DateTime<Utc>>, Vec<u64>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut actors: HashSet<String> = HashSet::new();
+        for r in self.domain_events(records) {
+            let r: &Recorded = r.borrow();
             let e = &r.event;
+            if !matches!(e.kind, Kind::Statement | Kind::CasualtyReport) {
+                for a in e.actor.iter().chain(&e.target) {
+                    if !actors.contains(a) {
+                        actors.insert(a.clone());
+                    }
+                }
+            }
             match e.kind {
                 Kind::Statement => left_out.statements += 1,
                 Kind::CasualtyReport => left_out.casualty_reports += 1,
                 Kind::Ended if matches!(self.fix_end(e), EndFix::Drop) => {}
-                _ => {
-                    let key = self.incident_key(e);
-                    match index.get(&key) {
-                        Some(&i) => groups[i].push(r),
-                        None => {
-                            index.insert(key, groups.len());
-                            groups.push(vec![r]);
-                        }
+                _ => match index.entry(self.incident_key(e)) {
+                    Entry::Occupied(i) => groups[*i.get()].1.push(r.seq),
+                    Entry::Vacant(slot) => {
+                        slot.insert(groups.len());
+                        groups.push((self.start(e), vec![r.seq]));
                     }
-                }
+                },
             }
         }
-        groups.sort_by_key(|g| (self.start(&g[0].event), g[0].seq));
-        let rows = groups.into_iter().flat_map(move |g| self.acled_group(&g, types));
-        (rows, left_out)
+        drop(index);
+        groups.sort_by_key(|(start, g)| (*start, g[0]));
+        let mut actors: Vec<String> = actors.into_iter().collect();
+        actors.sort_unstable();
+        AcledPlan { groups: groups.into_iter().map(|(_, g)| g).collect(), left_out, actors }
     }
 
-    fn incident_key(&self, e: &'a Event) -> IncidentKey<'a> {
-        let mut areas: Vec<&str> = self.areas_of(e).iter().map(String::as_str).collect();
+    /// What makes two reports one incident for ACLED, as one string: the
+    /// kind, the valid time as given, the areas (sorted), actor, target,
+    /// extent and the current version of the ended event, each
+    /// length-prefixed so that no two keys run together.
+    fn incident_key(&self, e: &Event) -> String {
+        let mut key = String::with_capacity(96);
+        let mut put = |part: Option<&str>| match part {
+            None => key.push('-'),
+            Some(p) => {
+                key.push_str(&p.len().to_string());
+                key.push(':');
+                key.push_str(p);
+            }
+        };
+        put(Some(e.kind.as_str()));
+        put(e.at.map(|a| a.to_string()).as_deref());
+        let mut areas: Vec<&str> = Vec::new();
+        let of = self.areas_of(e);
+        areas.extend(of.iter().map(String::as_str));
         areas.sort_unstable();
-        IncidentKey {
-            kind: e.kind,
-            at: e.at.map(|a| a.to_string()),
-            areas,
-            actor: e.actor.as_deref(),
-            target: e.target.as_deref(),
-            extent: e.extent.map(|x| x.to_string()),
-            ends: e.ends.and_then(|id| self.head(id)).map(|r| r.event.id),
+        put(Some(&areas.len().to_string()));
+        for a in areas {
+            put(Some(a));
         }
+        put(e.actor.as_deref());
+        put(e.target.as_deref());
+        put(e.extent.map(|x| x.to_string()).as_deref());
+        put(e.ends.and_then(|id| self.head(id)).map(|h| h.id.to_string()).as_deref());
+        key
     }
 
-    fn acled_group(&self, group: &[&'a Recorded], types: &ActorTypes) -> Vec<AcledRow> {
-        let first = &group[0].event;
+    /// The ACLED rows of one incident ([`AcledPlan::groups`]): its reports,
+    /// in log order.
+    pub fn acled_group(&self, group: &[&Recorded], types: &ActorTypes) -> Vec<AcledRow> {
+        let Some(first) = group.first().map(|r| &r.event) else { return Vec::new() };
         let Some((event_type, sub_event_type)) = self.acled_type(first, types) else { return Vec::new() };
         let zone = self.zone();
         let start = self.start(first);
@@ -835,7 +1022,7 @@ impl<'a> Exporter<'a> {
             tags.push("date precision=day".to_string());
         }
         let areas = self.areas_of(first);
-        let slots: Vec<Option<&'a str>> =
+        let slots: Vec<Option<&str>> =
             if areas.is_empty() { vec![None] } else { areas.iter().map(|a| Some(a.as_str())).collect() };
         let n = slots.len() as u64;
         let mut rows = Vec::new();
@@ -888,7 +1075,7 @@ impl<'a> Exporter<'a> {
     }
 
     /// ACLED's `notes`: what happened, in words, then each report's own note.
-    fn acled_notes(&self, group: &[&'a Recorded]) -> String {
+    fn acled_notes(&self, group: &[&Recorded]) -> String {
         let first = &group[0].event;
         let mut parts = vec![self.summary(first)];
         let several = group.len() > 1;
@@ -908,7 +1095,7 @@ impl<'a> Exporter<'a> {
     }
 
     /// One line on an event: its kind, who, against whom, and its figures.
-    fn summary(&self, e: &'a Event) -> String {
+    fn summary(&self, e: &Event) -> String {
         let zone = self.zone();
         let start = self.start(e);
         let mut parts = vec![e.kind.as_str().replace('_', " ")];
@@ -933,7 +1120,7 @@ impl<'a> Exporter<'a> {
             parts.push(format!("deadline {}", local_text(d, zone)));
         }
         if let Some(target) = e.ends.and_then(|id| self.head(id)) {
-            parts.push(format!("ends the {} {}", target.event.kind.as_str().replace('_', " "), target.event.id));
+            parts.push(format!("ends the {} {}", target.kind.as_str().replace('_', " "), target.id));
         }
         if !e.via.is_empty() {
             let via: Vec<String> = e.via.iter().map(|v| self.area_name(v, start)).collect();
@@ -962,7 +1149,7 @@ impl<'a> Exporter<'a> {
     /// The GeoJSON features of one event: one per area that has
     /// coordinates (its own or an ancestor's); none for an `ended`, whose
     /// effect shows as the end of what it ends.
-    pub fn event_features(&self, r: &'a Recorded) -> Vec<Value> {
+    pub fn event_features(&self, r: &Recorded) -> Vec<Value> {
         let e = &r.event;
         if e.kind == Kind::Ended {
             return Vec::new();
@@ -1024,7 +1211,7 @@ impl<'a> Exporter<'a> {
     /// When a lasting event stops holding in `area`, as the state reads it:
     /// its `until`, `ended` time or deadline, and for a deployment the first
     /// withdrawal of the same actor from that area.
-    fn end_of(&self, r: &'a Recorded, area: &str) -> Option<End> {
+    fn end_of(&self, r: &Recorded, area: &str) -> Option<End> {
         let e = &r.event;
         if !e.kind.is_durative() {
             return None;
@@ -1042,7 +1229,7 @@ impl<'a> Exporter<'a> {
         if let Some(d) = e.deadline {
             offer(d.end(zone), jsonfg_end(d, zone));
         }
-        if let Some(x) = self.t.effective_end(e) {
+        if let Some(x) = self.log.effective_end(r) {
             offer(x, json!(utc_text(x)));
         }
         if e.kind == Kind::Deployment {
@@ -1050,10 +1237,10 @@ impl<'a> Exporter<'a> {
             if let (Some(start), Some(list)) = (self.start(e), list) {
                 // the projection moves in (time, position) order: a withdrawal
                 // ends the deployment when it comes after the arrival
-                let after = list.partition_point(|(ws, seq, _)| (*ws, *seq) <= (Some(start), r.seq));
-                let first = list[after..].iter().find(|(_, _, w)| w.areas.iter().any(|a| a == area));
-                if let Some((Some(ws), _, _)) = first {
-                    offer(*ws, json!(utc_text(*ws)));
+                let after = list.partition_point(|w| (w.start, w.seq) <= (Some(start), r.seq));
+                let first = list[after..].iter().find(|w| w.areas.iter().any(|a| a == area));
+                if let Some(ws) = first.and_then(|w| w.start) {
+                    offer(ws, json!(utc_text(ws)));
                 }
             }
         }
@@ -1064,7 +1251,7 @@ impl<'a> Exporter<'a> {
     /// state flattened into properties a GIS can style on. The second
     /// value counts areas left out for want of coordinates.
     pub fn area_features(&self, at: DateTime<Utc>, known_at: KnownAt) -> (Vec<Value>, usize) {
-        let state: State = self.t.state(&StateQuery { at, known_at, area: self.sel.area.clone() });
+        let state: State = self.log.state(&StateQuery { at, known_at, area: self.sel.area.clone() });
         let mut features = Vec::new();
         let mut left_out = 0;
         for (slug, a) in &state.areas {
@@ -1142,19 +1329,21 @@ impl<'a> Exporter<'a> {
     /// figures and a non-cumulative one adds to them. `--since`/`--until`
     /// pick the claims and moments shown; reports before `since` still
     /// count towards the figures.
-    pub fn casualties(&self) -> Casualties {
-        let mut reports: Vec<&'a Recorded> = self
-            .t
-            .records()
-            .iter()
+    pub fn casualties<R: Borrow<Recorded>>(&self, records: impl IntoIterator<Item = R>) -> Casualties {
+        // copies of the reports alone: a streamed record may hold more
+        let kept: Vec<Recorded> = records
+            .into_iter()
             .filter(|r| {
+                let r: &Recorded = r.borrow();
                 let e = &r.event;
                 e.kind == Kind::CasualtyReport
-                    && self.t.is_current(&e.id)
+                    && self.log.is_current(r)
                     && e.at.is_some()
                     && (self.sel.area.is_none() || e.areas.iter().any(|a| self.within(a)))
             })
+            .map(|r| r.borrow().clone())
             .collect();
+        let mut reports: Vec<&Recorded> = kept.iter().collect();
         reports.sort_by_key(|r| (self.start(&r.event), r.seq));
         let shown = |at: DateTime<Utc>| self.sel.since.is_none_or(|s| at >= s) && self.sel.until.is_none_or(|u| at < u);
         // source → (killed, wounded), in first-seen order for stable output
@@ -1212,18 +1401,6 @@ impl<'a> Exporter<'a> {
         }
         Casualties { claims, moments }
     }
-}
-
-/// What makes two reports one incident for ACLED.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct IncidentKey<'a> {
-    kind: Kind,
-    at: Option<String>,
-    areas: Vec<&'a str>,
-    actor: Option<&'a str>,
-    target: Option<&'a str>,
-    extent: Option<String>,
-    ends: Option<Uuid>,
 }
 
 /// The end of a lasting event: the instant, and how JSON-FG writes it.
@@ -1325,7 +1502,7 @@ mod tests {
 
     fn exported(t: &Timeline, sel: Selection) -> Vec<(String, String, Vec<String>)> {
         Exporter::new(t, sel)
-            .events()
+            .events(t.records())
             .filter(|x| !x.event.kind.is_reference())
             .map(|x| {
                 let e = x.event;
@@ -1372,7 +1549,7 @@ mod tests {
                 ("002".into(), "ended→006".into(), vec![])
             ]
         );
-        let all: Vec<ExportedEvent> = Exporter::new(&t, Selection::default()).events().collect();
+        let all: Vec<ExportedEvent> = Exporter::new(&t, Selection::default()).events(t.records()).collect();
         assert_eq!(all.len(), 8 + 2, "eight definitions, the curfew and its end");
         let curfew = all.iter().find(|x| x.event.kind == Kind::Curfew).unwrap();
         assert_eq!(curfew.event.corrects, None);
@@ -1415,7 +1592,7 @@ mod tests {
                 id(1)
             ),
         ]);
-        let events: Vec<ExportedEvent> = Exporter::new(&t, Selection::default()).events().collect();
+        let events: Vec<ExportedEvent> = Exporter::new(&t, Selection::default()).events(t.records()).collect();
         let ended = events.iter().find(|x| x.event.kind == Kind::Ended).unwrap();
         assert_eq!(ended.event.ends, Some(Uuid::parse_str(&id(3)).unwrap()));
         assert_eq!(ended.event.at.unwrap().to_string(), "2026-01-09T07:00:00+03:00");
@@ -1436,7 +1613,7 @@ mod tests {
                 id(1)
             ),
         ]);
-        let events: Vec<ExportedEvent> = Exporter::new(&t, Selection::default()).events().collect();
+        let events: Vec<ExportedEvent> = Exporter::new(&t, Selection::default()).events(t.records()).collect();
         let ended = events.iter().find(|x| x.event.kind == Kind::Ended).unwrap();
         assert_eq!(ended.event.at.unwrap().to_string(), "2026-01-08");
     }
@@ -1461,7 +1638,7 @@ mod tests {
         let types = ex.guess_actor_types();
         assert_eq!(types.state, HashSet::from(["syrian-army".to_string()]));
         assert_eq!(types.civilian, HashSet::from(["civilians".to_string(), "civil-defence".to_string()]));
-        let (rows, left_out) = ex.acled_rows(&types);
+        let (rows, left_out) = ex.acled_rows(t.records(), &types);
         let rows: Vec<AcledRow> = rows.collect();
         assert_eq!(left_out, LeftOut { statements: 1, casualty_reports: 1 });
         let digest: Vec<String> = rows
@@ -1523,7 +1700,7 @@ mod tests {
             fold(&[GAZETTEER, r#"{"kind":"shelling","at":"2026-01-08T22:30:00Z","areas":["aleppo"],"source":"x"}"#]);
         let ex = Exporter::new(&t, Selection::default());
         let types = ActorTypes::default();
-        let (rows, _) = ex.acled_rows(&types);
+        let (rows, _) = ex.acled_rows(t.records(), &types);
         let rows: Vec<AcledRow> = rows.collect();
         assert_eq!((rows[0].event_date.as_str(), rows[0].year.as_str()), ("2026-01-09", "2026"));
     }
@@ -1541,7 +1718,7 @@ mod tests {
 {"kind":"withdrawal","at":"2026-01-09T10:00","areas":["aleppo/ashrafiyeh"],"actor":"syrian-army","source":"x"}"#,
         ]);
         let ex = Exporter::new(&t, Selection::default());
-        let f: Vec<Value> = ex.domain_events().flat_map(|r| ex.event_features(r)).collect();
+        let f: Vec<Value> = ex.domain_events(t.records()).flat_map(|r| ex.event_features(r)).collect();
         assert_eq!(f.len(), 8, "the curfew in `nowhere` has no coordinates: {f:#?}");
         // a withdrawal ends a deployment in its own areas only, at the earliest
         assert_eq!(f[4]["properties"]["area"], "aleppo");
@@ -1581,7 +1758,7 @@ mod tests {
 {"kind":"casualty_report","at":"2026-01-08T12:00","areas":["aleppo"],"killed":2,"wounded":1,"cumulative":false,"source":"Health"}
 {"kind":"casualty_report","at":"2026-01-08T14:00","areas":["aleppo"],"wounded":70,"source":"Health"}"#,
         ]);
-        let c = Exporter::new(&t, Selection::default()).casualties();
+        let c = Exporter::new(&t, Selection::default()).casualties(t.records());
         let got: Vec<String> = c
             .moments
             .iter()
@@ -1617,7 +1794,7 @@ mod tests {
         }
         // --since picks the moments shown, but earlier reports still count
         let since = Some(Utc.with_ymd_and_hms(2026, 1, 8, 8, 0, 0).unwrap());
-        let later = Exporter::new(&t, Selection { since, ..Selection::default() }).casualties();
+        let later = Exporter::new(&t, Selection { since, ..Selection::default() }).casualties(t.records());
         assert_eq!(later.claims.len(), 2);
         assert_eq!(later.moments[0].range.killed_low, Some(11));
     }
@@ -1835,7 +2012,7 @@ mod tests {
                 let mut ctx = Context::new(Damascus);
                 let mut fresh = Timeline::new(Damascus);
                 let recorded_at = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-                for (i, x) in Exporter::new(&known, Selection::default()).events().enumerate() {
+                for (i, x) in Exporter::new(&known, Selection::default()).events(known.records()).enumerate() {
                     let line = x.to_json(false).to_string();
                     let e = match ctx.admit(&line, Uuid::nil()) {
                         Ok(Admitted::New(e)) => e,

@@ -22,6 +22,7 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
+use crate::export::{Head, LogView, Withdrawn};
 use crate::projection::{
     presence, tally, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, Held, KnownAt, LogQuery, Move,
     State, StateQuery, Step,
@@ -777,6 +778,123 @@ impl Ledger {
             s.deadlines.sort_by_key(|d| d.deadline);
         }
         State { at, known_at: q.known_at.label(), seq: k, areas, casualties: tallies.into_values().collect() }
+    }
+}
+
+// --- exports ----------------------------------------------------------------
+
+/// The ledger as an export's [`LogView`] of the log as known at one
+/// horizon: what stands, what an `ended` points at, the definitions and
+/// withdrawals, all from the ledger, so that the exported records
+/// themselves can be streamed from the log one window at a time.
+pub struct LedgerView<'a> {
+    ledger: &'a Ledger,
+    ids: &'a FastMap<Uuid, u32>,
+    k: u64,
+    registry: Registry,
+}
+
+impl Ledger {
+    /// The view of the log as known at `known`, for exports.
+    pub fn view(&mut self, known: KnownAt) -> LedgerView<'_> {
+        self.ids();
+        let ledger: &Ledger = self;
+        let k = ledger.horizon(known);
+        let ids = ledger.ids.as_ref().unwrap_or_else(|| unreachable!("the id index was just built"));
+        LedgerView { ledger, ids, k, registry: ledger.registry_known(k) }
+    }
+}
+
+impl LedgerView<'_> {
+    /// The records the view covers: positions 1 to this.
+    pub fn horizon(&self) -> u64 {
+        self.k
+    }
+
+    fn entry(&self, r: &Recorded) -> Option<usize> {
+        let i = r.seq.checked_sub(1)?;
+        (i < self.k).then_some(i as usize)
+    }
+}
+
+impl LogView for LedgerView<'_> {
+    fn zone(&self) -> Tz {
+        self.ledger.zone
+    }
+
+    fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    fn is_current(&self, r: &Recorded) -> bool {
+        self.entry(r).is_some_and(|i| self.ledger.current(i, self.k))
+    }
+
+    fn head(&self, id: &Uuid) -> Option<Head> {
+        let l = self.ledger;
+        let mut i = *self.ids.get(id)? as usize;
+        for _ in 0..=self.k {
+            if i as u64 >= self.k {
+                return None;
+            }
+            let e = &l.entries[i];
+            if e.retracted_at != 0 && e.retracted_at <= self.k {
+                return None;
+            }
+            if e.corrected_at != 0 && e.corrected_at <= self.k {
+                i = (e.corrected_at - 1) as usize;
+                continue;
+            }
+            return Some(Head { id: e.id, kind: e.kind, start: e.start().map(Stamp::time), areas: l.texts(e.areas) });
+        }
+        None
+    }
+
+    fn replaced(&self, r: &Recorded) -> Vec<Uuid> {
+        let mut out = Vec::new();
+        let mut cur = self.entry(r).and_then(|_| self.ledger.replaces(r.seq));
+        while let Some(seq) = cur {
+            if out.len() as u64 > self.k {
+                break;
+            }
+            out.extend(self.ledger.id_at(seq));
+            cur = self.ledger.replaces(seq);
+        }
+        out.reverse();
+        out
+    }
+
+    fn effective_end(&self, r: &Recorded) -> Option<DateTime<Utc>> {
+        self.entry(r).and_then(|i| self.ledger.effective_end(i, self.k)).map(Stamp::time)
+    }
+
+    fn definitions(&self) -> Vec<(u64, &Event)> {
+        self.ledger
+            .references
+            .iter()
+            .filter(|(i, _)| u64::from(*i) < self.k)
+            .map(|(i, e)| (u64::from(*i) + 1, e))
+            .collect()
+    }
+
+    fn withdrawals(&self) -> Vec<Withdrawn> {
+        let l = self.ledger;
+        (0..(self.k as usize).min(l.entries.len()))
+            .filter(|&i| l.entries[i].kind == Kind::Withdrawal && l.current(i, self.k))
+            .filter_map(|i| {
+                let e = &l.entries[i];
+                Some(Withdrawn {
+                    actor: l.text(e.actor)?.to_string(),
+                    start: e.start().map(Stamp::time),
+                    seq: i as u64 + 1,
+                    areas: l.texts(e.areas),
+                })
+            })
+            .collect()
+    }
+
+    fn state(&self, q: &StateQuery) -> State {
+        self.ledger.state(q)
     }
 }
 

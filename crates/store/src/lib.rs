@@ -1346,9 +1346,9 @@ pub struct Scan {
     blocks: Option<sled::Iter>,
     /// Blocks decoded by other threads, taken round-robin.
     decoders: Vec<Receiver<Decoded>>,
-    /// Where [`Scan::each`] hands each decoder's batches back, so that
-    /// they are freed on the thread that allocated them.
-    returns: Vec<SyncSender<Decoded>>,
+    /// Where each decoder's batches are handed back once used (see
+    /// [`Batch`]), so that they are freed on the thread that allocated them.
+    returns: Vec<SyncSender<Vec<Recorded>>>,
     next_decoder: usize,
     tail: Option<sled::Iter>,
     tail_tree: Option<sled::Tree>,
@@ -1395,7 +1395,7 @@ impl Scan {
         }
         for w in 0..workers {
             let (tx, rx) = sync_channel::<Decoded>(4);
-            let (back_tx, back) = sync_channel::<Decoded>(8);
+            let (back_tx, back) = sync_channel::<Vec<Recorded>>(8);
             let blocks = t.blocks.clone();
             let spawned = std::thread::Builder::new().name("sijil-scan".into()).spawn(move || {
                 for (i, item) in blocks.range(key(start)..=key(end)).enumerate() {
@@ -1437,51 +1437,20 @@ impl Scan {
     /// Calls `f` with each record in order, stopping at the first error:
     /// the same records as iterating, without taking each one (so a long
     /// scan frees its records on the threads that decoded them).
-    pub fn each(mut self, mut f: impl FnMut(&Recorded)) -> Result<(), ReadError> {
-        // leftovers of iterating first
-        while self.pending.len() > 0 {
-            match self.next() {
-                Some(r) => f(&r?),
-                None => return Ok(()),
+    pub fn each(self, mut f: impl FnMut(&Recorded)) -> Result<(), ReadError> {
+        for batch in self.batches() {
+            for r in batch?.records() {
+                f(r);
             }
-        }
-        while !self.done && self.tail.is_none() {
-            let from = self.next_decoder;
-            let from_decoder = self.blocks.is_none() && !self.decoders.is_empty();
-            let Some(mut batch) = self.next_blocks() else { break };
-            let mut failed = None;
-            for (i, item) in batch.iter().enumerate() {
-                match item {
-                    Ok(r) if r.seq == self.expected => {
-                        self.expected += 1;
-                        f(r);
-                        if r.seq == self.end {
-                            self.done = true;
-                            break;
-                        }
-                    }
-                    _ => {
-                        failed = Some(i);
-                        break;
-                    }
-                }
-            }
-            if let Some(i) = failed {
-                self.done = true;
-                let missing = ReadError::Corrupt { seq: self.expected, reason: "the record is missing".into() };
-                return Err(batch.swap_remove(i).err().unwrap_or(missing));
-            }
-            if from_decoder {
-                if let Some(back) = self.returns.get(from) {
-                    // a decoder that has gone leaves it to be freed here
-                    let _ = back.try_send(batch);
-                }
-            }
-        }
-        for r in self {
-            f(&r?);
         }
         Ok(())
+    }
+
+    /// The records in order, a decoded batch at a time, ending after the
+    /// first error: the same records as iterating. A [`Batch`] that is
+    /// dropped goes back to the thread that decoded it, to be freed there.
+    pub fn batches(self) -> Batches {
+        Batches { scan: self, error: None }
     }
 
     /// The next batch of decoded records, or `None` when all blocks are read.
@@ -1551,6 +1520,79 @@ impl Iterator for Scan {
                 None => Err(ReadError::Corrupt { seq: self.expected, reason: "the record is missing".into() }),
             };
             self.pending = vec![item].into_iter();
+        }
+    }
+}
+
+/// Records decoded together, in log order ([`Scan::batches`]). Dropped,
+/// they are handed back to the thread that decoded them and freed there,
+/// which is much cheaper than freeing them across threads.
+pub struct Batch {
+    records: Vec<Recorded>,
+    back: Option<SyncSender<Vec<Recorded>>>,
+}
+
+impl Batch {
+    /// The records, in log order.
+    pub fn records(&self) -> &[Recorded] {
+        &self.records
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if let Some(back) = self.back.take() {
+            // a decoder that has gone leaves them to be freed here
+            let _ = back.try_send(std::mem::take(&mut self.records));
+        }
+    }
+}
+
+/// The batches of a [`Scan`] ([`Scan::batches`]).
+pub struct Batches {
+    scan: Scan,
+    error: Option<ReadError>,
+}
+
+impl Iterator for Batches {
+    type Item = Result<Batch, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.error.take() {
+            return Some(Err(e));
+        }
+        let s = &mut self.scan;
+        // leftovers of iterating first, and the tail, come one by one below
+        if s.pending.len() == 0 && !s.done && s.tail.is_none() {
+            let from = s.next_decoder;
+            let from_decoder = s.blocks.is_none() && !s.decoders.is_empty();
+            if let Some(mut items) = s.next_blocks() {
+                // the records in order; then the error, if any
+                let mut good = 0;
+                for item in &items {
+                    match item {
+                        Ok(r) if r.seq == s.expected && !s.done => {
+                            s.expected += 1;
+                            good += 1;
+                            s.done = r.seq == s.end;
+                        }
+                        _ => break,
+                    }
+                }
+                if good < items.len() && !s.done {
+                    s.done = true;
+                    items.truncate(good + 1);
+                    let missing = ReadError::Corrupt { seq: s.expected, reason: "the record is missing".into() };
+                    self.error = Some(items.pop().and_then(Result::err).unwrap_or(missing));
+                }
+                let records: Vec<Recorded> = items.into_iter().take(good).filter_map(Result::ok).collect();
+                let back = if from_decoder { s.returns.get(from).cloned() } else { None };
+                return Some(Ok(Batch { records, back }));
+            }
+        }
+        match s.next()? {
+            Ok(r) => Some(Ok(Batch { records: vec![r], back: None })),
+            Err(e) => Some(Err(e)),
         }
     }
 }

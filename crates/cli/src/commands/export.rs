@@ -3,14 +3,18 @@
 //! flags, picks the writer and writes, streaming, to standard output or
 //! atomically to a file.
 
+use std::borrow::Borrow;
+use std::cell::RefCell;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use sijil_core::export::{ActorTypes, Exporter, Selection, ACLED_COLUMNS, CLAIM_COLUMNS, HXL_TAGS};
-use sijil_core::{Kind, Space, StateQuery};
+use sijil_core::export::{ActorTypes, Exporter, LogView, Selection, ACLED_COLUMNS, CLAIM_COLUMNS, HXL_TAGS};
+use sijil_core::{Kind, Recorded, Space, StateQuery};
+use sijil_store::{Batch, ReadError, Store};
 use uuid::Uuid;
 
 use crate::app::Globals;
@@ -276,39 +280,111 @@ pub fn run(g: &Globals, args: ExportArgs, out: &mut dyn Write) -> Result<(), Cli
     let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
     let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
-    let timeline = session.timeline(known_at)?;
-    let area = session.area(&timeline, args.area.as_deref())?;
+    // the ledger answers what each export asks of the whole log; the records
+    // themselves are streamed from the log as they are written
+    let mut ledger = session.ledger_for(known_at)?;
+    let view = ledger.view(known_at);
+    let registry = view.registry();
+    let area = session.area_in(registry, args.area.as_deref())?;
     let resolve = |flag: &str, names: &[String]| -> Result<Vec<String>, CliError> {
         names
             .iter()
-            .map(|n| timeline.registry().resolve(Space::Actor, n).map_err(|m| CliError::input(format!("{flag}: {m}"))))
+            .map(|n| registry.resolve(Space::Actor, n).map_err(|m| CliError::input(format!("{flag}: {m}"))))
             .collect()
     };
     let state_actors = resolve("--state-actor", &args.state_actor)?;
     let civilian_actors = resolve("--civilian-actor", &args.civilian_actor)?;
 
-    let exporter = Exporter::new(&timeline, Selection { area: area.clone(), since, until, kinds });
-    let job = Job { plan, exporter: &exporter, at, known_at, area, state_actors, civilian_actors };
+    let exporter = Exporter::new(&view, Selection { area: area.clone(), since, until, kinds });
+    let records = Records { store: &session.store, upto: view.horizon(), failed: RefCell::new(None) };
+    let job = Job { plan, exporter: &exporter, records: &records, at, known_at, area, state_actors, civilian_actors };
     match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
         None => {
             let mut w = BufWriter::with_capacity(1 << 16, out);
-            let notes = job.write(&mut w).and_then(|n| w.flush().map(|()| n)).map_err(output)?;
-            notes.print();
+            let written = job.write(&mut w).and_then(|n| w.flush().map(|()| n));
+            // a record the log could not give is the error to report, even
+            // when the write stopped on something else after it
+            records.check()?;
+            written.map_err(output)?.print();
             Ok(())
         }
         Some(path) => {
             let cannot = |e: io::Error| CliError::runtime(format!("cannot write {}: {e}", path.display()));
             let mut file = AtomicFile::create(path).map_err(cannot)?;
-            let notes = {
+            let written = {
                 let mut w = BufWriter::with_capacity(1 << 16, &mut file);
-                job.write(&mut w).and_then(|n| w.flush().map(|()| n)).map_err(cannot)?
+                job.write(&mut w).and_then(|n| w.flush().map(|()| n))
             };
+            // nothing is left under the name unless every record was read
+            records.check()?;
+            let notes = written.map_err(cannot)?;
             file.commit().map_err(cannot)?;
             notes.print();
             Ok(())
         }
     }
 }
+
+/// The records of the log up to the export's horizon, read as they are
+/// needed. A record that cannot be read ends the stream; [`Records::check`]
+/// then reports it, so an export is never taken for whole when it is not.
+struct Records<'a> {
+    store: &'a Store,
+    upto: u64,
+    failed: RefCell<Option<ReadError>>,
+}
+
+impl Records<'_> {
+    /// Every record up to the horizon, in log order, each lent from the
+    /// batch it was decoded in.
+    fn stream(&self) -> impl Iterator<Item = Lent> + '_ {
+        self.store.scan(self.upto).batches().map_while(|b| b.map_err(|e| self.fail(e)).ok()).flat_map(|b| {
+            let b = Rc::new(b);
+            (0..b.records().len()).map(move |i| Lent(Rc::clone(&b), i))
+        })
+    }
+
+    /// The records at `positions` (ascending); none once a read has failed.
+    fn fetch(&self, positions: &[u64]) -> Vec<Recorded> {
+        if self.failed.borrow().is_some() {
+            return Vec::new();
+        }
+        self.store.fetch(positions).map_err(|e| self.fail(e)).unwrap_or_default()
+    }
+
+    fn fail(&self, e: ReadError) {
+        self.failed.borrow_mut().get_or_insert(e);
+    }
+
+    fn check(&self) -> Result<(), CliError> {
+        match self.failed.borrow_mut().take() {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A record of a batch read from the log: the batch goes back to be freed
+/// on the thread that decoded it once its last record is done with.
+struct Lent(Rc<Batch>, usize);
+
+impl Borrow<Recorded> for Lent {
+    fn borrow(&self) -> &Recorded {
+        &self.0.records()[self.1]
+    }
+}
+
+impl std::ops::Deref for Lent {
+    type Target = Recorded;
+
+    fn deref(&self) -> &Recorded {
+        self.borrow()
+    }
+}
+
+/// How many records an ACLED export reads back at once to write the rows
+/// of its incidents, in their (valid-time) order.
+const WINDOW: usize = 65_536;
 
 /// What to tell the user on stderr once the export is written.
 #[derive(Debug, Default)]
@@ -326,6 +402,7 @@ impl Notes {
 struct Job<'a> {
     plan: Plan,
     exporter: &'a Exporter<'a>,
+    records: &'a Records<'a>,
     at: chrono::DateTime<chrono::Utc>,
     known_at: sijil_core::KnownAt,
     area: Option<String>,
@@ -339,36 +416,58 @@ impl Job<'_> {
         let mut notes = Notes::default();
         match (self.plan.projection, self.plan.format) {
             (Projection::Events, ExportFormat::Ndjson) => {
-                for x in ex.events() {
+                for x in ex.events(self.records.stream()) {
                     serde_json::to_writer(&mut *w, &x.to_json(false))?;
                     w.write_all(b"\n")?;
                 }
             }
             (Projection::Events, _) => {
-                json_array(w, ex.events().map(|x| x.to_json(true)))?;
+                json_array(w, ex.events(self.records.stream()).map(|x| x.to_json(true)))?;
                 w.write_all(b"\n")?;
             }
             (Projection::State, _) => {
-                let state = self.exporter.timeline().state(&StateQuery {
-                    at: self.at,
-                    known_at: self.known_at,
-                    area: self.area.clone(),
-                });
+                let state =
+                    ex.log().state(&StateQuery { at: self.at, known_at: self.known_at, area: self.area.clone() });
                 serde_json::to_writer_pretty(&mut *w, &state)?;
                 w.write_all(b"\n")?;
             }
             (Projection::Acled | Projection::Hxl, _) => {
-                let types = self.actor_types(&mut notes);
-                let (rows, left_out) = ex.acled_rows(&types);
+                let acled = ex.acled_plan(self.records.stream());
+                let types = self.actor_types(&acled.actors, &mut notes);
                 let mut csv = csv::Writer::from_writer(&mut *w);
                 csv.write_record(ACLED_COLUMNS).map_err(csv_io)?;
                 if self.plan.projection == Projection::Hxl {
                     csv.write_record(HXL_TAGS).map_err(csv_io)?;
                 }
-                for row in rows {
-                    csv.write_record(row.record()).map_err(csv_io)?;
+                // the incidents in their order, their reports read back a
+                // window at a time
+                let mut groups = acled.groups.as_slice();
+                while !groups.is_empty() {
+                    let mut take = 0;
+                    let mut size = 0;
+                    while take < groups.len() && (take == 0 || size + groups[take].len() <= WINDOW) {
+                        size += groups[take].len();
+                        take += 1;
+                    }
+                    let (window, rest) = groups.split_at(take);
+                    groups = rest;
+                    let mut positions: Vec<u64> = window.iter().flatten().copied().collect();
+                    positions.sort_unstable();
+                    positions.dedup();
+                    let fetched = self.records.fetch(&positions);
+                    if fetched.len() != positions.len() {
+                        break;
+                    }
+                    for g in window {
+                        let members: Vec<&Recorded> =
+                            g.iter().filter_map(|s| positions.binary_search(s).ok().map(|i| &fetched[i])).collect();
+                        for row in ex.acled_group(&members, &types) {
+                            csv.write_record(row.record()).map_err(csv_io)?;
+                        }
+                    }
                 }
                 csv.flush()?;
+                let left_out = acled.left_out;
                 if left_out.total() > 0 {
                     notes.0.insert(
                         0,
@@ -389,8 +488,8 @@ impl Job<'_> {
             }
             (Projection::Geojson, _) => {
                 let mut unplaced = 0;
-                let features = ex.domain_events().flat_map(|r| {
-                    let f = ex.event_features(r);
+                let features = ex.domain_events(self.records.stream()).flat_map(|r| {
+                    let f = ex.event_features(&r);
                     if f.is_empty() && r.event.kind != Kind::Ended {
                         unplaced += 1;
                     }
@@ -405,7 +504,7 @@ impl Job<'_> {
                 }
             }
             (Projection::Casualties, ExportFormat::Csv) => {
-                let c = ex.casualties();
+                let c = ex.casualties(self.records.stream());
                 let mut csv = csv::Writer::from_writer(&mut *w);
                 csv.write_record(CLAIM_COLUMNS).map_err(csv_io)?;
                 for claim in &c.claims {
@@ -414,7 +513,7 @@ impl Job<'_> {
                 csv.flush()?;
             }
             (Projection::Casualties, _) => {
-                let c = ex.casualties();
+                let c = ex.casualties(self.records.stream());
                 w.write_all(b"{\n\"claims\": ")?;
                 json_array(w, c.claims.iter().map(to_value))?;
                 w.write_all(b",\n\"moments\": ")?;
@@ -426,27 +525,17 @@ impl Job<'_> {
     }
 
     /// The actor types for ACLED: the flags where given, else the guess
-    /// from names (noted on stderr, for the actors that appear).
-    fn actor_types(&self, notes: &mut Notes) -> ActorTypes {
+    /// from names (noted on stderr, for the actors that appear: `used`,
+    /// sorted).
+    fn actor_types(&self, used: &[String], notes: &mut Notes) -> ActorTypes {
         let mut types = self.exporter.guess_actor_types();
-        let mut used: Vec<&str> = Vec::new();
-        let coded =
-            self.exporter.domain_events().filter(|r| !matches!(r.event.kind, Kind::Statement | Kind::CasualtyReport));
-        for r in coded {
-            for a in r.event.actor.iter().chain(&r.event.target) {
-                if !used.contains(&a.as_str()) {
-                    used.push(a);
-                }
-            }
-        }
-        used.sort_unstable();
         let mut guessed = Vec::new();
         for (flags, set, word, flag) in [
             (&self.state_actors, &mut types.state, "state forces", "--state-actor"),
             (&self.civilian_actors, &mut types.civilian, "civilians", "--civilian-actor"),
         ] {
             if flags.is_empty() {
-                let list: Vec<&str> = used.iter().copied().filter(|a| set.contains(*a)).collect();
+                let list: Vec<&str> = used.iter().map(String::as_str).filter(|a| set.contains(*a)).collect();
                 if !list.is_empty() {
                     guessed.push(format!("{} as {word} (change with {flag})", list.join(", ")));
                 }

@@ -318,7 +318,7 @@ fn source(e: &Event) -> String {
 fn events(s: &mut String, r: &Report<'_>) {
     let zone = r.zone;
     let exporter = Exporter::new(r.timeline, r.selection());
-    let mut rows: Vec<_> = exporter.domain_events().collect();
+    let mut rows: Vec<&sijil_core::Recorded> = exporter.domain_events(r.timeline.records()).collect();
     let log_zone = r.timeline.zone();
     rows.sort_by_key(|x| (x.event.at.map(|a| a.start(log_zone)), x.seq));
     let _ = write!(

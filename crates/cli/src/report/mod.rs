@@ -265,7 +265,7 @@ impl<'a> Report<'a> {
     /// Each source's running figures, from the casualties export.
     pub(crate) fn series(&self) -> Vec<Series> {
         let sel = Selection { area: self.area.clone(), since: None, until: None, kinds: Vec::new() };
-        let cas = Exporter::new(self.timeline, sel).casualties();
+        let cas = Exporter::new(self.timeline, sel).casualties(self.timeline.records());
         let mut out: Vec<Series> = Vec::new();
         for c in cas.claims {
             let i = match out.iter().position(|s| s.source == c.source) {

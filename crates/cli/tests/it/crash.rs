@@ -981,7 +981,8 @@ fn a_damaged_store_file_is_an_error_never_a_panic_or_a_wrong_answer() {
 
 /// A record rewritten behind sijil's back (its stored bytes changed
 /// through sled, so sled's own checksums hold): `verify` names its
-/// position (text and JSON), and `state` and `log` refuse to read past it.
+/// position (text and JSON), and `state`, `log` and `export` refuse to
+/// read past it.
 #[test]
 fn a_rewritten_record_is_named_by_verify_state_and_log() {
     let (mut rng, seed) = seeded("tamper");
@@ -1032,17 +1033,29 @@ fn a_rewritten_record_is_named_by_verify_state_and_log() {
         json.code(1);
         let v = json.json();
         assert_eq!((v["ok"].as_bool(), v["first_bad"]["seq"].as_u64()), (Some(false), Some(seq)), "{what}: {v}");
-        let read: &[&str] = if n % 2 == 0 { &["state", "--format", "json"] } else { &["log", "--format", "ndjson"] };
+        // exports stream the records: a damaged one ends them with the
+        // error, and an export to a file leaves no file
+        let file = env.dir().join("export.ndjson");
+        let file_arg = file.display().to_string();
+        let read: &[&str] = match n % 4 {
+            0 => &["state", "--format", "json"],
+            1 => &["log", "--format", "ndjson"],
+            2 => &["export", "events", "-o", &file_arg],
+            _ => &["export", "acled"],
+        };
         let run = env.run(read);
         run.code(1);
-        assert_eq!(run.stdout, "", "{what}");
+        if read[0] != "export" {
+            assert_eq!(run.stdout, "", "{what}");
+        }
         assert!(run.stderr.starts_with(&format!("error: record {seq} is damaged: ")), "{what}: {}", run.stderr);
+        assert!(!file.exists(), "{what}: {} was left behind", file.display());
         let store = Store::open(env.db()).unwrap();
         store.tamper(seq, &original).unwrap();
     }
     // put back, the log is the same log: same head, same hash
     assert_eq!(env.head(), sound);
-    println!("tamper: {} rewritten records named by verify, state and log", cases.len());
+    println!("tamper: {} rewritten records named by verify, state, log and export", cases.len());
 }
 
 // ── the published head ──────────────────────────────────────────────────

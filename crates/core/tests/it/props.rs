@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Value};
+use sijil_core::export::{AcledRow, ExportedEvent, Exporter, Selection};
 use sijil_core::{Context, Kind, KnownAt, Ledger, LogQuery, Recorded, State, StateQuery, Timeline};
 use uuid::Uuid;
 
@@ -605,6 +606,96 @@ proptest! {
                 let prefix_reg = prefix.registry_at(*t, known);
                 prop_assert_eq!(prefix_reg.areas().collect::<Vec<_>>(), want_reg.areas().collect::<Vec<_>>());
                 prop_assert_eq!(prefix_reg.actors().collect::<Vec<_>>(), want_reg.actors().collect::<Vec<_>>());
+            }
+        }
+    }
+}
+
+/// Gives two areas coordinates (the city and one neighbourhood), so that
+/// exports place events: the others take the city's.
+fn placed(records: &[Recorded]) -> Vec<Recorded> {
+    let mut out = records.to_vec();
+    for r in &mut out {
+        match r.event.area.as_deref() {
+            Some("aleppo") => (r.event.lat, r.event.lon) = (Some(36.2), Some(37.15)),
+            Some("aleppo/ashrafiyeh") => (r.event.lat, r.event.lon) = (Some(36.22), Some(37.16)),
+            _ => {}
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// (f) Every export made through the ledger, with the records streamed
+    /// past it one at a time, is the export of the timeline of the records
+    /// known at K: the event list, the ACLED incidents and rows, the GeoJSON
+    /// features of events and areas, and the casualty claims, for every
+    /// horizon and selection; from the whole ledger and from the prefix a
+    /// checkpoint gives.
+    #[test]
+    fn exports_through_the_ledger_are_the_timelines(
+        log in log(),
+        k in any::<Index>(),
+        area in prop::option::of(prop::sample::select(&AREAS[..])),
+        reads in reads(),
+    ) {
+        let records = placed(&log.records);
+        let ts = read_times(&records, &reads);
+        let k = k.index(records.len() + 1);
+        let mut whole = Ledger::new(ZONE);
+        for r in &records {
+            whole.apply(r);
+        }
+        let bytes = whole.encode();
+        let mut selections = vec![
+            Selection::default(),
+            Selection { area: area.map(str::to_string), ..Selection::default() },
+            Selection { kinds: vec![Kind::Ended, Kind::Deployment, Kind::Shelling], ..Selection::default() },
+        ];
+        for t in ts.iter().take(2) {
+            selections.push(Selection { since: Some(*t), area: area.map(str::to_string), ..Selection::default() });
+            selections.push(Selection { until: Some(*t), ..Selection::default() });
+        }
+        for known in [KnownAt::All, KnownAt::Seq(k as u64), KnownAt::Time(records[k.max(1) - 1].recorded_at)] {
+            let folded = timeline(records.iter().filter(|r| known.includes(r)).cloned());
+            let (prefix, _) = Ledger::decode_upto(&bytes, ZONE, known).expect("a prefix reads back");
+            for (which, mut ledger) in [("whole", whole.clone()), ("prefix", prefix)] {
+                let view = ledger.view(known);
+                prop_assert_eq!(view.horizon(), folded.seq());
+                // owned records, one at a time, as a scan of the store gives them
+                let streamed = || records[..view.horizon() as usize].iter().cloned();
+                for sel in &selections {
+                    let (want, got) = (Exporter::new(&folded, sel.clone()), Exporter::new(&view, sel.clone()));
+                    let events: Vec<ExportedEvent> = got.events(streamed()).collect();
+                    prop_assert_eq!(&events, &want.events(folded.records()).collect::<Vec<_>>(), "{} {:?}", which, sel);
+
+                    let types = want.guess_actor_types();
+                    prop_assert_eq!(&got.guess_actor_types(), &types);
+                    let (rows, left_out) = want.acled_rows(folded.records(), &types);
+                    let rows: Vec<AcledRow> = rows.collect();
+                    let plan = got.acled_plan(streamed());
+                    prop_assert_eq!(plan.left_out, left_out);
+                    let planned: Vec<AcledRow> = plan
+                        .groups
+                        .iter()
+                        .flat_map(|g| {
+                            let members: Vec<&Recorded> = g.iter().map(|&seq| &records[seq as usize - 1]).collect();
+                            got.acled_group(&members, &types)
+                        })
+                        .collect();
+                    prop_assert_eq!(&planned, &rows, "{} {:?}", which, sel);
+
+                    let features: Vec<Value> = got.domain_events(streamed()).flat_map(|r| got.event_features(&r)).collect();
+                    let want_features: Vec<Value> =
+                        want.domain_events(folded.records()).flat_map(|r| want.event_features(r)).collect();
+                    prop_assert_eq!(&features, &want_features, "{} {:?}", which, sel);
+                    prop_assert_eq!(got.casualties(streamed()), want.casualties(folded.records()), "{} {:?}", which, sel);
+                    for t in &ts {
+                        prop_assert_eq!(got.area_features(*t, known), want.area_features(*t, known));
+                    }
+                }
             }
         }
     }
