@@ -10,6 +10,8 @@
 mod html;
 mod svg;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use sijil_core::event::Event;
@@ -31,6 +33,9 @@ pub struct Report<'a> {
     /// Keep this area and the areas under it.
     pub area: Option<String>,
 }
+
+/// Current withdrawals by actor: (start, areas), in order of start.
+pub(crate) type Withdrawals<'a> = HashMap<Option<&'a str>, Vec<(DateTime<Utc>, &'a [String])>>;
 
 /// A durative event drawn as a bar in one lane.
 #[derive(Debug, Clone)]
@@ -152,6 +157,8 @@ impl<'a> Report<'a> {
             })
             .collect();
         let zone = self.zone_of_log();
+        let by_slug: HashMap<String, usize> = lanes.iter().enumerate().map(|(i, l)| (l.slug.clone(), i)).collect();
+        let withdrawals = self.withdrawals();
         for r in self.timeline.current_in_valid_order() {
             let e = &r.event;
             if e.kind.is_reference() || matches!(e.kind, Kind::Retraction | Kind::Ended) {
@@ -160,7 +167,7 @@ impl<'a> Report<'a> {
             let Some(at) = e.at else { continue };
             let start = at.start(zone);
             if e.kind.is_durative() {
-                let end = self.end_of(e);
+                let end = self.end_of(e, &withdrawals);
                 let overlaps =
                     self.until.is_none_or(|u| start < u) && self.since.is_none_or(|s| end.is_none_or(|x| x > s));
                 if !overlaps {
@@ -168,8 +175,8 @@ impl<'a> Report<'a> {
                 }
                 for (slugs, via) in [(&e.areas, false), (&e.via, true)] {
                     for a in slugs {
-                        if let Some(l) = lanes.iter_mut().find(|l| &l.slug == a) {
-                            l.bars.push(Bar { event: e, seq: r.seq, start, end, via });
+                        if let Some(&i) = by_slug.get(a) {
+                            lanes[i].bars.push(Bar { event: e, seq: r.seq, start, end, via });
                         }
                     }
                 }
@@ -179,8 +186,8 @@ impl<'a> Report<'a> {
                 }
                 let day_end = at.is_day().then(|| at.end(zone));
                 for a in &e.areas {
-                    if let Some(l) = lanes.iter_mut().find(|l| &l.slug == a) {
-                        l.marks.push(Mark { event: e, seq: r.seq, at: start, day_end });
+                    if let Some(&i) = by_slug.get(a) {
+                        lanes[i].marks.push(Mark { event: e, seq: r.seq, at: start, day_end });
                     }
                 }
             }
@@ -188,10 +195,30 @@ impl<'a> Report<'a> {
         lanes
     }
 
+    /// The current withdrawals by actor, each with its start and areas, in
+    /// order of start: what ends deployments ([`Report::end_of`]).
+    fn withdrawals(&self) -> Withdrawals<'a> {
+        let zone = self.zone_of_log();
+        let mut by_actor: Withdrawals<'a> = HashMap::new();
+        for r in self.timeline.records() {
+            let w = &r.event;
+            if w.kind == Kind::Withdrawal && self.timeline.is_current(&w.id) {
+                if let Some(t) = w.at.map(|a| a.start(zone)) {
+                    by_actor.entry(w.actor.as_deref()).or_default().push((t, &w.areas));
+                }
+            }
+        }
+        for list in by_actor.values_mut() {
+            list.sort_by_key(|(t, _)| *t);
+        }
+        by_actor
+    }
+
     /// When a durative event stops being in force: its deadline for an
     /// ultimatum; else its `until` or `ended` time, or (for a deployment)
-    /// the first withdrawal of the same actor from one of its areas.
-    pub(crate) fn end_of(&self, e: &Event) -> Option<DateTime<Utc>> {
+    /// the first withdrawal of the same actor from one of its areas, at or
+    /// after its start.
+    pub(crate) fn end_of(&self, e: &Event, withdrawals: &Withdrawals<'_>) -> Option<DateTime<Utc>> {
         let zone = self.zone_of_log();
         if e.kind == Kind::Ultimatum {
             return e.deadline.map(|d| d.end(zone));
@@ -199,18 +226,11 @@ impl<'a> Report<'a> {
         let mut end = self.timeline.effective_end(e);
         if e.kind == Kind::Deployment {
             let start = e.at.map(|a| a.start(zone));
-            for r in self.timeline.records() {
-                let w = &r.event;
-                if w.kind == Kind::Withdrawal
-                    && self.timeline.is_current(&w.id)
-                    && w.actor == e.actor
-                    && w.areas.iter().any(|a| e.areas.contains(a))
-                {
-                    if let (Some(t), Some(s)) = (w.at.map(|a| a.start(zone)), start) {
-                        if t >= s {
-                            end = Some(end.map_or(t, |x| x.min(t)));
-                        }
-                    }
+            if let (Some(s), Some(list)) = (start, withdrawals.get(&e.actor.as_deref())) {
+                let from = list.partition_point(|(t, _)| *t < s);
+                // the list is in time order: the first from its areas ends it
+                if let Some((t, _)) = list[from..].iter().find(|(_, areas)| areas.iter().any(|a| e.areas.contains(a))) {
+                    end = Some(end.map_or(*t, |x| x.min(*t)));
                 }
             }
         }
