@@ -257,11 +257,12 @@ impl Session {
         let from = ledger.seq();
         // a long fold (no checkpoint yet) shows its progress on a terminal
         let bar = crate::style::progress(head - from, "reading the log");
-        self.store.scan_from(from + 1, head).each(|r| {
-            if r.seq % 4096 == 0 {
-                bar.set_position(r.seq - from);
+        // each record read as what the ledger keeps of it, not whole
+        self.store.scan_facts_from(from + 1, head).each(|f| {
+            if f.seq % 4096 == 0 {
+                bar.set_position(f.seq - from);
             }
-            ledger.apply(r);
+            ledger.apply_facts(f.seq, f.recorded_at, &f.facts);
         })?;
         bar.finish_and_clear();
         if head - from >= CHECKPOINT_GAP {

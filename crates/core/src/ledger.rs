@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
@@ -28,6 +29,7 @@ use crate::projection::{
     State, StateQuery, Step,
 };
 use crate::registry::Registry;
+use crate::time::Time;
 
 const NONE: u32 = u32::MAX;
 
@@ -202,6 +204,189 @@ fn at_len(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> i32 {
     }
 }
 
+/// What the ledger keeps of a stored event: everything but its notes,
+/// quotes, contact, count, the source's link and the place details of an
+/// area (the whole event is kept for `area` and `actor` events). Reading a
+/// record into `Facts` rather than into an [`Event`] skips the long texts
+/// (they are still checked: the record's hash and UTF-8 first, then
+/// every field named as the event's are), so a replay of the log into the
+/// ledger allocates a few short names per event instead of every string.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facts {
+    pub id: Uuid,
+    pub kind: Kind,
+    #[serde(default)]
+    pub at: Option<Time>,
+    #[serde(default)]
+    pub until: Option<Time>,
+    #[serde(default)]
+    pub areas: Vec<String>,
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub target: Option<String>,
+    pub source: SourceFacts,
+    #[serde(default)]
+    pub corrects: Option<Uuid>,
+    #[serde(default)]
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub deadline: Option<Time>,
+    #[serde(default)]
+    pub demand: Option<String>,
+    #[serde(default)]
+    pub extent: Option<Extent>,
+    #[serde(default)]
+    pub killed: Option<u64>,
+    #[serde(default)]
+    pub wounded: Option<u64>,
+    #[serde(default)]
+    pub civilian: Option<bool>,
+    #[serde(default)]
+    pub cumulative: Option<bool>,
+    #[serde(default)]
+    pub via: Vec<String>,
+    #[serde(default)]
+    pub ends: Option<Uuid>,
+    #[serde(default)]
+    pub retracts: Option<Uuid>,
+    // the event's other fields: read past, not kept
+    #[serde(default)]
+    note: Skipped,
+    #[serde(default)]
+    area: Skipped,
+    #[serde(default)]
+    name: Skipped,
+    #[serde(default)]
+    name_ar: Skipped,
+    #[serde(default)]
+    parent: Skipped,
+    #[serde(default)]
+    lat: Skipped,
+    #[serde(default)]
+    lon: Skipped,
+    #[serde(default)]
+    aliases: Skipped,
+    #[serde(default, rename = "type")]
+    area_type: Skipped,
+    #[serde(default)]
+    count: Skipped,
+    #[serde(default)]
+    quote: Skipped,
+    #[serde(default)]
+    contact: Skipped,
+    /// An `area` or `actor` event whole.
+    #[serde(skip)]
+    whole: Option<Box<Event>>,
+}
+
+/// A field [`Facts`] reads past.
+type Skipped = Option<serde::de::IgnoredAny>;
+
+/// The source of [`Facts`]: its name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFacts {
+    pub name: String,
+    #[serde(default)]
+    url: Skipped,
+    #[serde(default)]
+    published_at: Skipped,
+}
+
+impl Facts {
+    /// Reads the facts of an event from its stored JSON (an `area` or
+    /// `actor` event is read whole as well).
+    pub fn from_json(text: &str) -> Result<Facts, serde_json::Error> {
+        let mut facts: Facts = serde_json::from_str(text)?;
+        if facts.kind.is_reference() {
+            facts.whole = Some(Box::new(serde_json::from_str(text)?));
+        }
+        Ok(facts)
+    }
+}
+
+/// An event's parts the ledger folds, borrowed from an [`Event`] or from
+/// its [`Facts`].
+struct Parts<'a> {
+    id: Uuid,
+    kind: Kind,
+    at: Option<Time>,
+    until: Option<Time>,
+    deadline: Option<Time>,
+    extent: Option<Extent>,
+    killed: Option<u64>,
+    wounded: Option<u64>,
+    civilian: Option<bool>,
+    cumulative: Option<bool>,
+    actor: Option<&'a String>,
+    target: Option<&'a String>,
+    demand: Option<&'a String>,
+    source: &'a str,
+    areas: &'a [String],
+    via: &'a [String],
+    terms: &'a [String],
+    corrects: Option<Uuid>,
+    retracts: Option<Uuid>,
+    ends: Option<Uuid>,
+    whole: Option<&'a Event>,
+}
+
+impl<'a> Parts<'a> {
+    fn of_event(e: &'a Event) -> Parts<'a> {
+        Parts {
+            id: e.id,
+            kind: e.kind,
+            at: e.at,
+            until: e.until,
+            deadline: e.deadline,
+            extent: e.extent,
+            killed: e.killed,
+            wounded: e.wounded,
+            civilian: e.civilian,
+            cumulative: e.cumulative,
+            actor: e.actor.as_ref(),
+            target: e.target.as_ref(),
+            demand: e.demand.as_ref(),
+            source: &e.source.name,
+            areas: &e.areas,
+            via: &e.via,
+            terms: &e.terms,
+            corrects: e.corrects,
+            retracts: e.retracts,
+            ends: e.ends,
+            whole: Some(e),
+        }
+    }
+
+    fn of_facts(f: &'a Facts) -> Parts<'a> {
+        Parts {
+            id: f.id,
+            kind: f.kind,
+            at: f.at,
+            until: f.until,
+            deadline: f.deadline,
+            extent: f.extent,
+            killed: f.killed,
+            wounded: f.wounded,
+            civilian: f.civilian,
+            cumulative: f.cumulative,
+            actor: f.actor.as_ref(),
+            target: f.target.as_ref(),
+            demand: f.demand.as_ref(),
+            source: &f.source.name,
+            areas: &f.areas,
+            via: &f.via,
+            terms: &f.terms,
+            corrects: f.corrects,
+            retracts: f.retracts,
+            ends: f.ends,
+            whole: f.whole.as_deref(),
+        }
+    }
+}
+
 /// The compact fold of a log. See the module documentation.
 #[derive(Debug, Clone)]
 pub struct Ledger {
@@ -314,6 +499,16 @@ impl Ledger {
 
     /// [`Ledger::apply`] for an event given its position and recording time.
     pub fn apply_event(&mut self, seq: u64, recorded_at: DateTime<Utc>, e: &Event) {
+        self.apply_parts(seq, recorded_at, Parts::of_event(e));
+    }
+
+    /// [`Ledger::apply`] for the [`Facts`] of a stored event: the same
+    /// ledger as folding the whole event.
+    pub fn apply_facts(&mut self, seq: u64, recorded_at: DateTime<Utc>, f: &Facts) {
+        self.apply_parts(seq, recorded_at, Parts::of_facts(f));
+    }
+
+    fn apply_parts(&mut self, seq: u64, recorded_at: DateTime<Utc>, e: Parts<'_>) {
         let i = self.entries.len() as u32;
         let zone = self.zone;
         let start = e.at.map(|t| t.start(zone));
@@ -345,13 +540,13 @@ impl Ledger {
             civilian: e.civilian,
             cumulative: e.cumulative,
         };
-        entry.actor = self.opt_sym(e.actor.as_ref());
-        entry.target = self.opt_sym(e.target.as_ref());
-        entry.source = self.sym(&e.source.name);
-        entry.demand = self.opt_sym(e.demand.as_ref());
-        entry.areas = self.list(&e.areas);
-        entry.via = self.list(&e.via);
-        entry.terms = self.list(&e.terms);
+        entry.actor = self.opt_sym(e.actor);
+        entry.target = self.opt_sym(e.target);
+        entry.source = self.sym(e.source);
+        entry.demand = self.opt_sym(e.demand);
+        entry.areas = self.list(e.areas);
+        entry.via = self.list(e.via);
+        entry.terms = self.list(e.terms);
         if let Some(t) = e.corrects {
             if let Some(&ti) = self.ids().get(&t) {
                 entry.corrects = ti;
@@ -377,8 +572,8 @@ impl Ledger {
         if let Some(ids) = &mut self.ids {
             ids.insert(e.id, i);
         }
-        if e.kind.is_reference() {
-            self.references.push((i, e.clone()));
+        if let Some(whole) = e.whole.filter(|_| e.kind.is_reference()) {
+            self.references.push((i, whole.clone()));
         }
         match self.marks.last_mut() {
             Some((t, last)) if *t == recorded_at => *last = seq,

@@ -139,7 +139,7 @@ impl Block {
         let body = &stored[HEADER..];
         let payload = match stored[1] {
             RAW => body.to_vec(),
-            ZSTD => zstd::bulk::decompress(body, len).map_err(|_| corrupt("does not decompress"))?,
+            ZSTD => decompress(body, len).ok_or_else(|| corrupt("does not decompress"))?,
             other => return Err(corrupt(&format!("has an unknown codec {other}"))),
         };
         if payload.len() != len {
@@ -181,6 +181,27 @@ impl Block {
     pub fn records(&self) -> impl Iterator<Item = &[u8]> + '_ {
         self.spans.iter().map(|&(a, b)| &self.payload[a..b])
     }
+}
+
+thread_local! {
+    /// Each thread's zstd decompression context, made once: a block's
+    /// records are few enough that making one per block showed.
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// `body` decompressed, expected to be `len` bytes.
+fn decompress(body: &[u8], len: usize) -> Option<Vec<u8>> {
+    DECOMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = zstd::bulk::Decompressor::new().ok();
+        }
+        match slot.as_mut() {
+            Some(d) => d.decompress(body, len).ok(),
+            None => zstd::bulk::decompress(body, len).ok(),
+        }
+    })
 }
 
 /// The number of records in a stored block, read from its header alone.

@@ -18,9 +18,10 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use sijil_core::ledger::Facts;
 use sijil_core::{Event, Recorded};
 
-use crate::ReadError;
+use crate::{Folded, ReadError};
 
 /// The version written by this build.
 pub const VERSION: u8 = 1;
@@ -112,7 +113,35 @@ fn content_hash(seq: u64, stored: &[u8]) -> [u8; 32] {
 
 /// Decodes the stored record at `seq`, upcasting older versions.
 pub fn decode(seq: u64, stored: &[u8]) -> Result<Decoded, ReadError> {
-    let corrupt = |reason: &str| ReadError::Corrupt { seq, reason: reason.to_string() };
+    let c = checked(seq, stored)?;
+    let event: Event =
+        serde_json::from_str(c.text).map_err(|e| corrupt(seq, &format!("its event does not decode ({e})")))?;
+    Ok(Decoded { recorded: Recorded { seq, recorded_at: c.recorded_at, event }, prev_hash: c.prev_hash, hash: c.hash })
+}
+
+/// Decodes the stored record at `seq` as what a ledger keeps of it, after
+/// the same checks as [`decode`].
+pub fn decode_facts(seq: u64, stored: &[u8]) -> Result<Folded, ReadError> {
+    let c = checked(seq, stored)?;
+    let facts = Facts::from_json(c.text).map_err(|e| corrupt(seq, &format!("its event does not decode ({e})")))?;
+    Ok(Folded { seq, recorded_at: c.recorded_at, facts })
+}
+
+fn corrupt(seq: u64, reason: &str) -> ReadError {
+    ReadError::Corrupt { seq, reason: reason.to_string() }
+}
+
+/// A stored record whose version, hash and UTF-8 are checked: its parts,
+/// and its event's JSON.
+struct Checked<'a> {
+    recorded_at: DateTime<Utc>,
+    prev_hash: [u8; 32],
+    hash: [u8; 32],
+    text: &'a str,
+}
+
+fn checked(seq: u64, stored: &[u8]) -> Result<Checked<'_>, ReadError> {
+    let corrupt = |reason: &str| corrupt(seq, reason);
     if stored.len() < HEADER {
         return Err(corrupt("the record is truncated"));
     }
@@ -131,7 +160,6 @@ pub fn decode(seq: u64, stored: &[u8]) -> Result<Decoded, ReadError> {
     if content_hash(seq, stored) != hash {
         return Err(corrupt("its content does not match its hash (altered or moved)"));
     }
-    // one UTF-8 check of the whole text, rather than one per string
     // one vectorised UTF-8 check of the whole text (std's, for the error's
     // wording, only when it fails), then a parse that need not check again
     let text = match simdutf8::basic::from_utf8(&stored[HEADER..]) {
@@ -141,6 +169,5 @@ pub fn decode(seq: u64, stored: &[u8]) -> Result<Decoded, ReadError> {
             return Err(corrupt(&format!("its event does not decode (not UTF-8 at byte {at})")));
         }
     };
-    let event: Event = serde_json::from_str(text).map_err(|e| corrupt(&format!("its event does not decode ({e})")))?;
-    Ok(Decoded { recorded: Recorded { seq, recorded_at, event }, prev_hash, hash })
+    Ok(Checked { recorded_at, prev_hash, hash, text })
 }

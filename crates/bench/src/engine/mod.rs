@@ -20,10 +20,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use sijil_core::ledger::Facts;
 use sijil_core::{Event, KnownAt, Ledger, StateQuery};
 use uuid::Uuid;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gen::ZONE;
 
 /// One way of keeping the log.
@@ -139,11 +140,11 @@ pub fn baseline_recorded_at() -> DateTime<Utc> {
     DateTime::<Utc>::UNIX_EPOCH
 }
 
-/// Decodes one canonical event and folds it in: the work of a replay
-/// outside the storage.
+/// Decodes one canonical event as the ledger's [`Facts`] and folds it in:
+/// the work of a replay outside the storage, done as sijil does it.
 pub fn fold_line(ledger: &mut Ledger, seq: u64, json: &[u8]) -> Result<()> {
-    let event: Event = serde_json::from_slice(json)?;
-    ledger.apply_event(seq, baseline_recorded_at(), &event);
+    let facts = Facts::from_json(std::str::from_utf8(json).map_err(|e| Error(format!("not UTF-8: {e}")))?)?;
+    ledger.apply_facts(seq, baseline_recorded_at(), &facts);
     Ok(())
 }
 

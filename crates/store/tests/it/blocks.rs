@@ -2,8 +2,9 @@
 //! appends in a tail folded into blocks. None of it shows: positions,
 //! bytes, hashes, lookups and `verify` are those of single records.
 
+use sijil_core::ledger::Facts;
 use sijil_core::Event;
-use sijil_store::{record, AppendError, Store, CHUNK, MAX_RECORD};
+use sijil_store::{record, AppendError, Folded, Store, CHUNK, MAX_RECORD};
 
 use crate::fixture::{assert_sound, clock, event, events, expected_records, files_under, scan_all, Log};
 
@@ -221,6 +222,9 @@ fn a_long_scan_stops_at_a_damaged_record_whichever_way_it_is_read() {
         assert_eq!(seen, (1..seq).collect::<Vec<_>>());
         let err = log.store.scan(u64::MAX).find_map(Result::err).unwrap();
         assert_eq!(err.seq(), Some(seq), "iterating, #{seq}");
+        let mut seen = Vec::new();
+        let err = log.store.scan_facts_from(1, u64::MAX).each(|f| seen.push(f.seq)).unwrap_err();
+        assert_eq!((err.seq(), seen), (Some(seq), (1..seq).collect::<Vec<_>>()), "facts, #{seq}");
         let err = log.store.fetch(&[seq]).unwrap_err();
         assert_eq!(err.seq(), Some(seq), "fetching, #{seq}");
         if seq > 1 {
@@ -242,8 +246,20 @@ fn a_scan_can_start_anywhere() {
             let want: Vec<u64> = (first.max(1)..=upto.min(n)).collect();
             assert_eq!(got, want, "scan_from({first}, {upto})");
             let mut seen = Vec::new();
-            log.store.scan_from(first, upto).each(|r| seen.push(r.seq)).unwrap();
-            assert_eq!(seen, want, "scan_from({first}, {upto}).each");
+            log.store.scan_from(first, upto).each(|r| seen.push(r.clone())).unwrap();
+            assert_eq!(seen.iter().map(|r| r.seq).collect::<Vec<_>>(), want, "scan_from({first}, {upto}).each");
+            // the facts of the same records, read from the same JSON
+            let mut facts = Vec::new();
+            log.store.scan_facts_from(first, upto).each(|f| facts.push(f.clone())).unwrap();
+            let expected: Vec<Folded> = seen
+                .iter()
+                .map(|r| Folded {
+                    seq: r.seq,
+                    recorded_at: r.recorded_at,
+                    facts: Facts::from_json(std::str::from_utf8(&r.event.canonical_json()).unwrap()).unwrap(),
+                })
+                .collect();
+            assert_eq!(facts, expected, "scan_facts_from({first}, {upto})");
         }
     }
 }
