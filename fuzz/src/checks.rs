@@ -14,7 +14,8 @@
 //! - [`import`]: bytes split into lines as `sijil import` reads an NDJSON
 //!   file, each admitted in order and learned, then every admitted event
 //!   folded into a [`Timeline`] and its state read at a few instants; the
-//!   [`Ledger`] of the same records, and the ledger read back from its
+//!   [`Ledger`] of the same records (folded whole, and from each record's
+//!   facts as a replay reads them), and the ledger read back from its
 //!   checkpoint bytes, give the same states.
 
 use std::collections::HashMap;
@@ -163,6 +164,14 @@ pub fn import(data: &[u8]) {
         ledger.apply(r);
     }
     let reread = Ledger::decode(&ledger.encode(), ZONE).expect("a checkpoint reads back");
+    // the ledger of each record's facts, as a replay reads them, is the same
+    let mut lean = Ledger::new(ZONE);
+    for r in timeline.records() {
+        let json = String::from_utf8(r.event.canonical_json()).expect("canonical JSON is UTF-8");
+        let facts = sijil_core::ledger::Facts::from_json(&json).expect("a stored event reads as facts");
+        lean.apply_facts(r.seq, r.recorded_at, &facts);
+    }
+    assert_eq!(lean.encode(), ledger.encode(), "the facts fold to another ledger");
     for at in instants {
         for area in &areas {
             let q = StateQuery { at, known_at: KnownAt::All, area: area.clone() };
