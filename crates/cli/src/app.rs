@@ -574,6 +574,9 @@ fn import_into<R: std::io::BufRead>(
             waiting = Vec::new();
         }
     }
+    // what validation learned of every line is not needed past here: freed
+    // before the commit and the checkpoint, which need memory of their own
+    drop(ctx);
     if seen == 0 {
         return Err(CliError::input(format!("{what} holds no events")));
     }

@@ -103,8 +103,8 @@ pub struct Context {
     input_zone: Tz,
     registry: Registry,
     events: HashMap<Uuid, Learned>,
-    /// Corrections and retractions learned of events it did not learn
-    /// itself (they are in the store): (corrected_by, retracted_by).
+    /// Corrections and retractions learned, of events it learned or that
+    /// are in the store: (corrected_by, retracted_by).
     standing: HashMap<Uuid, (Option<Uuid>, Option<Uuid>)>,
     /// Names already resolved against the registry as it is now.
     resolved: Resolved,
@@ -158,27 +158,22 @@ impl Context {
     /// (a mark that stays if the id is learned again).
     fn learn_as(&mut self, e: &Event, admitted: bool) {
         self.learn_reference(e);
+        // few events are corrected or retracted: that is kept aside
         if let Some(target) = e.corrects {
-            match self.events.get_mut(&target) {
-                Some(k) => k.summary.corrected_by = Some(e.id),
-                None => self.standing.entry(target).or_default().0 = Some(e.id),
-            }
+            self.standing.entry(target).or_default().0 = Some(e.id);
         }
         if let Some(target) = e.retracts {
-            match self.events.get_mut(&target) {
-                Some(k) => k.summary.retracted_by = Some(e.id),
-                None => self.standing.entry(target).or_default().1 = Some(e.id),
-            }
+            self.standing.entry(target).or_default().1 = Some(e.id);
         }
-        let summary = Summary::with_digest(e, digest(e), self.log_zone);
+        let learned =
+            Learned { kind: e.kind, admitted, start: e.at.map(|t| t.start(self.log_zone)), digest: digest(e) };
         match self.events.entry(e.id) {
             Entry::Occupied(mut known) => {
                 let known = known.get_mut();
-                known.summary = summary;
-                known.admitted |= admitted;
+                *known = Learned { admitted: known.admitted || admitted, ..learned };
             }
             Entry::Vacant(slot) => {
-                slot.insert(Learned { summary, admitted });
+                slot.insert(learned);
             }
         }
     }
@@ -218,10 +213,15 @@ impl Context {
 
     /// The event with this id, as learned or as `lookup` finds it.
     fn summary(&self, id: &Uuid, lookup: &dyn Lookup) -> Result<Option<Summary>, Rejection> {
-        if let Some(k) = self.events.get(id) {
-            return Ok(Some(k.summary.clone()));
-        }
-        let Some(mut k) = lookup.summary(id).map_err(Rejection::Unavailable)? else { return Ok(None) };
+        let mut k = match self.events.get(id) {
+            Some(k) => {
+                Summary { kind: k.kind, start: k.start, digest: k.digest, corrected_by: None, retracted_by: None }
+            }
+            None => match lookup.summary(id).map_err(Rejection::Unavailable)? {
+                Some(k) => k,
+                None => return Ok(None),
+            },
+        };
         if let Some((corrected_by, retracted_by)) = self.standing.get(id) {
             k.corrected_by = corrected_by.or(k.corrected_by);
             k.retracted_by = retracted_by.or(k.retracted_by);
@@ -656,12 +656,16 @@ fn accepted_keys(kind: Kind) -> Option<&'static [&'static str]> {
     table.iter().find(|(k, _)| *k == kind).map(|(_, fields)| fields.as_slice())
 }
 
-/// What a context knows of an event it learned.
+/// What a context knows of an event it learned (a [`Summary`] without the
+/// correction and retraction, which the context keeps aside): one per event
+/// of an import, so kept small.
 #[derive(Debug, Clone)]
 struct Learned {
-    summary: Summary,
+    kind: Kind,
     /// Learned through [`Context::learn_admitted`]: this input's.
     admitted: bool,
+    start: Option<DateTime<Utc>>,
+    digest: [u8; 32],
 }
 
 /// What names resolved to against the registry as it is now, so that a name
@@ -913,5 +917,19 @@ impl Fields {
             }
             Some(other) => Err(format!("\"source\": expected a name or an object, got {}", type_name(&other))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An import learns one of these per line: a million lines hold a
+    /// million of them, so their size is watched.
+    #[test]
+    fn what_a_context_learns_of_an_event_stays_small() {
+        let size = std::mem::size_of::<(Uuid, Learned)>();
+        println!("(Uuid, Learned): {size} bytes");
+        assert!(size <= 64, "a learned event takes {size} bytes");
     }
 }
