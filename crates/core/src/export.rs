@@ -1344,7 +1344,7 @@ impl<'a> Exporter<'a> {
             .map(|r| r.borrow().clone())
             .collect();
         let mut reports: Vec<&Recorded> = kept.iter().collect();
-        reports.sort_by_key(|r| (self.start(&r.event), r.seq));
+        reports.sort_by_cached_key(|r| (self.start(&r.event), r.seq));
         let shown = |at: DateTime<Utc>| self.sel.since.is_none_or(|s| at >= s) && self.sel.until.is_none_or(|u| at < u);
         // source → (killed, wounded), in first-seen order for stable output
         let mut tallies: Vec<(String, Option<u64>, Option<u64>)> = Vec::new();

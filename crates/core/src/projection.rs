@@ -242,9 +242,16 @@ impl Timeline {
     /// The current events (neither corrected nor retracted), ordered by
     /// valid time, then position. Reference events without `at` come first.
     pub fn current_in_valid_order(&self) -> Vec<&Recorded> {
-        let mut v: Vec<&Recorded> = self.records.iter().filter(|r| self.is_current(&r.event.id)).collect();
-        v.sort_by_key(|r| (self.start(&r.event), r.seq));
-        v
+        // each start placed in the zone once, not at every comparison
+        let mut v: Vec<(Option<DateTime<Utc>>, u64, &Recorded)> = self
+            .records
+            .iter()
+            .filter(|r| self.is_current(&r.event.id))
+            .map(|r| (self.start(&r.event), r.seq, r))
+            .collect();
+        // positions are unique, so the order is total
+        v.sort_unstable_by_key(|&(start, seq, _)| (start, seq));
+        v.into_iter().map(|(_, _, r)| r).collect()
     }
 
     /// The registry as it stood at valid time `at`: definitions without

@@ -132,11 +132,15 @@ pub(crate) fn page(r: &Report<'_>) -> String {
     s.push_str(&svg::timeline(r, &lanes, &axis));
     let no_area = r
         .timeline
-        .current_in_valid_order()
+        .records()
         .iter()
         .filter(|x| {
             let e = &x.event;
-            !e.kind.is_reference() && e.areas.is_empty() && e.at.is_some() && e.kind != sijil_core::Kind::Ended
+            !e.kind.is_reference()
+                && e.areas.is_empty()
+                && e.at.is_some()
+                && e.kind != sijil_core::Kind::Ended
+                && r.timeline.is_current(&e.id)
         })
         .count();
     if no_area > 0 && r.area.is_none() {
@@ -320,7 +324,7 @@ fn events(s: &mut String, r: &Report<'_>) {
     let exporter = Exporter::new(r.timeline, r.selection());
     let mut rows: Vec<&sijil_core::Recorded> = exporter.domain_events(r.timeline.records()).collect();
     let log_zone = r.timeline.zone();
-    rows.sort_by_key(|x| (x.event.at.map(|a| a.start(log_zone)), x.seq));
+    rows.sort_by_cached_key(|x| (x.event.at.map(|a| a.start(log_zone)), x.seq));
     let _ = write!(
         s,
         r#"<section id="events"><h2>Events</h2><p class="how">{} current events in valid time (corrections in place of what they correct; retracted events left out). Times in {}.</p>"#,
