@@ -255,6 +255,7 @@ impl Session {
         };
         let mut ledger = cached.unwrap_or_else(|| Ledger::new(self.log_zone));
         let from = ledger.seq();
+        ledger.reserve(head.saturating_sub(from) as usize);
         // a long fold (no checkpoint yet) shows its progress on a terminal
         let bar = crate::style::progress(head - from, "reading the log");
         // each record read as what the ledger keeps of it, not whole

@@ -488,7 +488,21 @@ impl Ledger {
 
     fn ids(&mut self) -> &mut FastMap<Uuid, u32> {
         let entries = &self.entries;
-        self.ids.get_or_insert_with(|| entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)).collect())
+        self.ids.get_or_insert_with(|| {
+            // room for the records still to come, as the entries have
+            let mut ids = FastMap::with_capacity_and_hasher(entries.capacity(), Seeded::default());
+            ids.extend(entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)));
+            ids
+        })
+    }
+
+    /// Makes room for `additional` more records, so that folding a known
+    /// number of them (a replay) does not grow the tables step by step.
+    pub fn reserve(&mut self, additional: usize) {
+        self.entries.reserve(additional);
+        if let Some(ids) = &mut self.ids {
+            ids.reserve(additional);
+        }
     }
 
     /// Folds in the next record of the log (records come in position

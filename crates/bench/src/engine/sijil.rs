@@ -105,6 +105,7 @@ pub fn ledger(store: &Store) -> Result<Ledger> {
     };
     let mut ledger = cached.unwrap_or_else(|| Ledger::new(ZONE));
     let from = ledger.seq();
+    ledger.reserve(head.saturating_sub(from) as usize);
     store.scan_facts_from(from + 1, head).each(|f| ledger.apply_facts(f.seq, f.recorded_at, &f.facts))?;
     if head - from >= CHECKPOINT_GAP {
         store.put_checkpoint(head, &ledger.encode())?;
@@ -132,6 +133,7 @@ pub fn replay(log: &Path) -> Result<(Ledger, Duration)> {
     let store = Store::open(log)?;
     let started = Instant::now();
     let mut ledger = Ledger::new(ZONE);
+    ledger.reserve(store.head()?.seq as usize);
     store.scan_facts_from(1, u64::MAX).each(|f| ledger.apply_facts(f.seq, f.recorded_at, &f.facts))?;
     Ok((ledger, started.elapsed()))
 }
