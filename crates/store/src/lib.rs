@@ -1445,8 +1445,8 @@ impl<T: Decode> Scan<T> {
             return scan;
         }
         for w in 0..workers {
-            let (tx, rx) = sync_channel::<Decoded<T>>(4);
-            let (back_tx, back) = sync_channel::<Vec<T>>(8);
+            let (tx, rx) = sync_channel::<Decoded<T>>(16);
+            let (back_tx, back) = sync_channel::<Vec<T>>(64);
             let blocks = t.blocks.clone();
             let spawned = std::thread::Builder::new().name("sijil-scan".into()).spawn(move || {
                 for (i, item) in blocks.range(key(start)..=key(end)).enumerate() {
