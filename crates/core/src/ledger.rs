@@ -997,8 +997,8 @@ impl Ledger {
 /// withdrawals, all from the ledger, so that the exported records
 /// themselves can be streamed from the log one window at a time.
 pub struct LedgerView<'a> {
+    /// The ledger, its id index built.
     ledger: &'a Ledger,
-    ids: &'a FastMap<Uuid, u32>,
     k: u64,
     registry: Registry,
 }
@@ -1009,8 +1009,7 @@ impl Ledger {
         self.ids();
         let ledger: &Ledger = self;
         let k = ledger.horizon(known);
-        let ids = ledger.ids.as_ref().unwrap_or_else(|| unreachable!("the id index was just built"));
-        LedgerView { ledger, ids, k, registry: ledger.registry_known(k) }
+        LedgerView { ledger, k, registry: ledger.registry_known(k) }
     }
 }
 
@@ -1041,7 +1040,7 @@ impl LogView for LedgerView<'_> {
 
     fn head(&self, id: &Uuid) -> Option<Head> {
         let l = self.ledger;
-        let mut i = *self.ids.get(id)? as usize;
+        let mut i = *l.ids.as_ref()?.get(id)? as usize;
         for _ in 0..=self.k {
             if i as u64 >= self.k {
                 return None;

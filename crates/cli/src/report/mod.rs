@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use sijil_core::event::Event;
-use sijil_core::export::{Exporter, Selection};
+use sijil_core::export::{Exporter, LogView, Selection};
 use sijil_core::projection::State;
 use sijil_core::{Kind, Registry, Timeline};
 
@@ -34,8 +34,9 @@ pub struct Report<'a> {
     pub area: Option<String>,
 }
 
-/// Current withdrawals by actor: (start, areas), in order of start.
-pub(crate) type Withdrawals<'a> = HashMap<Option<&'a str>, Vec<(DateTime<Utc>, &'a [String])>>;
+/// Current withdrawals by actor (both kinds require one): (start, areas),
+/// in order of start.
+pub(crate) type Withdrawals = HashMap<String, Vec<(DateTime<Utc>, Vec<String>)>>;
 
 /// A durative event drawn as a bar in one lane.
 #[derive(Debug, Clone)]
@@ -197,15 +198,11 @@ impl<'a> Report<'a> {
 
     /// The current withdrawals by actor, each with its start and areas, in
     /// order of start: what ends deployments ([`Report::end_of`]).
-    fn withdrawals(&self) -> Withdrawals<'a> {
-        let zone = self.zone_of_log();
-        let mut by_actor: Withdrawals<'a> = HashMap::new();
-        for r in self.timeline.records() {
-            let w = &r.event;
-            if w.kind == Kind::Withdrawal && self.timeline.is_current(&w.id) {
-                if let Some(t) = w.at.map(|a| a.start(zone)) {
-                    by_actor.entry(w.actor.as_deref()).or_default().push((t, &w.areas));
-                }
+    fn withdrawals(&self) -> Withdrawals {
+        let mut by_actor: Withdrawals = HashMap::new();
+        for w in LogView::withdrawals(self.timeline) {
+            if let Some(t) = w.start {
+                by_actor.entry(w.actor).or_default().push((t, w.areas));
             }
         }
         for list in by_actor.values_mut() {
@@ -218,7 +215,7 @@ impl<'a> Report<'a> {
     /// ultimatum; else its `until` or `ended` time, or (for a deployment)
     /// the first withdrawal of the same actor from one of its areas, at or
     /// after its start.
-    pub(crate) fn end_of(&self, e: &Event, withdrawals: &Withdrawals<'_>) -> Option<DateTime<Utc>> {
+    pub(crate) fn end_of(&self, e: &Event, withdrawals: &Withdrawals) -> Option<DateTime<Utc>> {
         let zone = self.zone_of_log();
         if e.kind == Kind::Ultimatum {
             return e.deadline.map(|d| d.end(zone));
@@ -226,7 +223,7 @@ impl<'a> Report<'a> {
         let mut end = self.timeline.effective_end(e);
         if e.kind == Kind::Deployment {
             let start = e.at.map(|a| a.start(zone));
-            if let (Some(s), Some(list)) = (start, withdrawals.get(&e.actor.as_deref())) {
+            if let (Some(s), Some(list)) = (start, e.actor.as_deref().and_then(|a| withdrawals.get(a))) {
                 let from = list.partition_point(|(t, _)| *t < s);
                 // the list is in time order: the first from its areas ends it
                 if let Some((t, _)) = list[from..].iter().find(|(_, areas)| areas.iter().any(|a| e.areas.contains(a))) {
