@@ -209,8 +209,9 @@ fn at_len(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> i32 {
 /// area (the whole event is kept for `area` and `actor` events). Reading a
 /// record into `Facts` rather than into an [`Event`] skips the long texts
 /// (they are still checked: the record's hash and UTF-8 first, then
-/// every field named as the event's are), so a replay of the log into the
-/// ledger allocates a few short names per event instead of every string.
+/// every field named as the event's are), and its names are [`Name`]s,
+/// kept inline when short, so a replay of the log into the ledger
+/// allocates about one list per event instead of every string.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Facts {
@@ -221,20 +222,20 @@ pub struct Facts {
     #[serde(default)]
     pub until: Option<Time>,
     #[serde(default)]
-    pub areas: Vec<String>,
+    pub areas: Vec<Name>,
     #[serde(default)]
-    pub actor: Option<String>,
+    pub actor: Option<Name>,
     #[serde(default)]
-    pub target: Option<String>,
+    pub target: Option<Name>,
     pub source: SourceFacts,
     #[serde(default)]
     pub corrects: Option<Uuid>,
     #[serde(default)]
-    pub terms: Vec<String>,
+    pub terms: Vec<Name>,
     #[serde(default)]
     pub deadline: Option<Time>,
     #[serde(default)]
-    pub demand: Option<String>,
+    pub demand: Option<Name>,
     #[serde(default)]
     pub extent: Option<Extent>,
     #[serde(default)]
@@ -246,7 +247,7 @@ pub struct Facts {
     #[serde(default)]
     pub cumulative: Option<bool>,
     #[serde(default)]
-    pub via: Vec<String>,
+    pub via: Vec<Name>,
     #[serde(default)]
     pub ends: Option<Uuid>,
     #[serde(default)]
@@ -281,6 +282,10 @@ pub struct Facts {
     whole: Option<Box<Event>>,
 }
 
+/// A name as [`Facts`] holds it: kept inline, without an allocation, up
+/// to 24 bytes (most slugs, actors and sources), on the heap beyond.
+pub type Name = compact_str::CompactString;
+
 /// A field [`Facts`] reads past.
 type Skipped = Option<serde::de::IgnoredAny>;
 
@@ -288,7 +293,7 @@ type Skipped = Option<serde::de::IgnoredAny>;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceFacts {
-    pub name: String,
+    pub name: Name,
     #[serde(default)]
     url: Skipped,
     #[serde(default)]
@@ -309,7 +314,7 @@ impl Facts {
 
 /// An event's parts the ledger folds, borrowed from an [`Event`] or from
 /// its [`Facts`].
-struct Parts<'a> {
+struct Parts<'a, S> {
     id: Uuid,
     kind: Kind,
     at: Option<Time>,
@@ -320,21 +325,21 @@ struct Parts<'a> {
     wounded: Option<u64>,
     civilian: Option<bool>,
     cumulative: Option<bool>,
-    actor: Option<&'a String>,
-    target: Option<&'a String>,
-    demand: Option<&'a String>,
+    actor: Option<&'a str>,
+    target: Option<&'a str>,
+    demand: Option<&'a str>,
     source: &'a str,
-    areas: &'a [String],
-    via: &'a [String],
-    terms: &'a [String],
+    areas: &'a [S],
+    via: &'a [S],
+    terms: &'a [S],
     corrects: Option<Uuid>,
     retracts: Option<Uuid>,
     ends: Option<Uuid>,
     whole: Option<&'a Event>,
 }
 
-impl<'a> Parts<'a> {
-    fn of_event(e: &'a Event) -> Parts<'a> {
+impl<'a> Parts<'a, String> {
+    fn of_event(e: &'a Event) -> Parts<'a, String> {
         Parts {
             id: e.id,
             kind: e.kind,
@@ -346,9 +351,9 @@ impl<'a> Parts<'a> {
             wounded: e.wounded,
             civilian: e.civilian,
             cumulative: e.cumulative,
-            actor: e.actor.as_ref(),
-            target: e.target.as_ref(),
-            demand: e.demand.as_ref(),
+            actor: e.actor.as_deref(),
+            target: e.target.as_deref(),
+            demand: e.demand.as_deref(),
             source: &e.source.name,
             areas: &e.areas,
             via: &e.via,
@@ -360,7 +365,10 @@ impl<'a> Parts<'a> {
         }
     }
 
-    fn of_facts(f: &'a Facts) -> Parts<'a> {
+}
+
+impl<'a> Parts<'a, Name> {
+    fn of_facts(f: &'a Facts) -> Parts<'a, Name> {
         Parts {
             id: f.id,
             kind: f.kind,
@@ -372,9 +380,9 @@ impl<'a> Parts<'a> {
             wounded: f.wounded,
             civilian: f.civilian,
             cumulative: f.cumulative,
-            actor: f.actor.as_ref(),
-            target: f.target.as_ref(),
-            demand: f.demand.as_ref(),
+            actor: f.actor.as_deref(),
+            target: f.target.as_deref(),
+            demand: f.demand.as_deref(),
             source: &f.source.name,
             areas: &f.areas,
             via: &f.via,
@@ -448,11 +456,11 @@ impl Ledger {
         i
     }
 
-    fn opt_sym(&mut self, s: Option<&String>) -> u32 {
+    fn opt_sym(&mut self, s: Option<&str>) -> u32 {
         s.map_or(NONE, |s| self.sym(s))
     }
 
-    fn list(&mut self, items: &[String]) -> u32 {
+    fn list<S: AsRef<str>>(&mut self, items: &[S]) -> u32 {
         if items.is_empty() {
             return 0;
         }
@@ -460,13 +468,13 @@ impl Ledger {
         let mut short = [0u32; 8];
         if items.len() <= short.len() {
             for (slot, s) in short.iter_mut().zip(items) {
-                *slot = self.sym(s);
+                *slot = self.sym(s.as_ref());
             }
             if let Some(&i) = self.list_ix.get(&short[..items.len()]) {
                 return i;
             }
         }
-        let syms: Vec<u32> = items.iter().map(|s| self.sym(s)).collect();
+        let syms: Vec<u32> = items.iter().map(|s| self.sym(s.as_ref())).collect();
         if let Some(&i) = self.list_ix.get(&syms) {
             return i;
         }
@@ -522,7 +530,7 @@ impl Ledger {
         self.apply_parts(seq, recorded_at, Parts::of_facts(f));
     }
 
-    fn apply_parts(&mut self, seq: u64, recorded_at: DateTime<Utc>, e: Parts<'_>) {
+    fn apply_parts<S: AsRef<str>>(&mut self, seq: u64, recorded_at: DateTime<Utc>, e: Parts<'_, S>) {
         let i = self.entries.len() as u32;
         let zone = self.zone;
         let start = e.at.map(|t| t.start(zone));
