@@ -20,9 +20,12 @@ use crate::render::Format;
 /// conflict (exit 3).
 ///
 /// Examples:
-///   sijil append curfew --areas ashrafiyeh,sheikh-maqsoud --at "2026-01-08 19:00" --actor internal-security --source SANA
-///   sijil append --json '{"kind":"curfew","at":"2026-01-08T19:00","areas":["الأشرفية"],"actor":"internal-security","source":"SANA"}'
-///   echo '{"kind":"statement","at":"now","actor":"sdf","source":"SDF"}' | sijil append
+///   sijil append curfew --areas ashrafiyeh,sheikh-maqsoud \
+///       --at "2026-01-08 19:00" --actor internal-security --source SANA
+///   sijil append --json '{"kind":"curfew","at":"2026-01-08T19:00",
+///       "areas":["الأشرفية"],"actor":"الأمن الداخلي","source":"SANA"}'
+///   echo '{"kind":"statement","at":"2026-01-08T18:00","actor":"sdf","source":"SDF"}' \
+///       | sijil append
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment, args_conflicts_with_subcommands = true, subcommand_value_name = "KIND")]
 pub struct AppendArgs {

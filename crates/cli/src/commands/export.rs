@@ -116,7 +116,8 @@ impl ExportFormat {
 /// Examples:
 ///   sijil export events -o backup.ndjson
 ///   sijil export acled --since 2026-01-08 --until 2026-01-10 -o aleppo-acled.csv
-///   sijil export hxl --state-actor syrian-army --state-actor internal-security -o hdx.csv
+///   sijil export hxl --state-actor syrian-army --state-actor internal-security \
+///       -o hdx.csv
 ///   sijil export geojson --layer areas --at 2026-01-09T05:00 -o areas.geojson
 ///   sijil export state --at 2026-01-09T05:00 --known-at '#49'
 ///   sijil export casualties --format json --area sheikh-maqsoud

@@ -29,7 +29,8 @@ use crate::report::Report;
 ///
 /// Examples:
 ///   sijil report --at 2026-01-09T05:00 -o report.html
-///   sijil report --at 2026-01-09T05:00 --known-at '#40' --area ashrafiyeh -o ashrafiyeh.html
+///   sijil report --at 2026-01-09T05:00 --known-at '#40' --area ashrafiyeh \
+///       -o ashrafiyeh.html
 ///   sijil report --since 2026-01-08T12:00 --until 2026-01-09T12:00 > day.html
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]

@@ -79,8 +79,16 @@ pub struct Harm {
 pub enum Typed {
     /// Define or update an area of the gazetteer.
     ///
+    /// An area event for a slug already defined replaces its whole
+    /// definition (names, aliases, coordinates, type, parent): repeat what
+    /// you want to keep. It applies from --at on; without --at, at every
+    /// valid time. `sijil areas --format json` shows the current ones.
+    ///
     /// Example:
-    ///   sijil append area --area aleppo/bani-zaid --name "Bani Zaid" --name-ar "بني زيد" --parent aleppo --type neighbourhood --aliases "بني زيد,Bani Zeid" --source gazetteer
+    ///   sijil append area --area aleppo/bustan-al-basha \
+    ///       --name "Bustan al-Basha" --name-ar "بستان الباشا" --parent aleppo \
+    ///       --type neighbourhood --aliases "بستان الباشا,Bustan al-Pasha" \
+    ///       --lat 36.2236 --lon 37.1586 --source gazetteer
     #[command(verbatim_doc_comment)]
     Area {
         /// The slug being defined (nested with "/")
@@ -112,8 +120,15 @@ pub enum Typed {
     },
     /// Define or update an actor.
     ///
+    /// An actor event for a slug already defined replaces its whole
+    /// definition (names, aliases): repeat what you want to keep. It
+    /// applies from --at on; without --at, at every valid time. `sijil
+    /// actors --format json` shows the current ones.
+    ///
     /// Example:
-    ///   sijil append actor --actor sdf --name "Syrian Democratic Forces" --name-ar "قوات سوريا الديمقراطية" --aliases "قسد,QSD" --source gazetteer
+    ///   sijil append actor --actor sarc --name "Syrian Arab Red Crescent" \
+    ///       --name-ar "الهلال الأحمر العربي السوري" \
+    ///       --aliases "الهلال الأحمر,SARC" --source gazetteer
     #[command(verbatim_doc_comment)]
     Actor {
         /// The slug being defined
@@ -134,7 +149,10 @@ pub enum Typed {
     /// A ceasefire declared over areas (in force from --at to --until).
     ///
     /// Example:
-    ///   sijil append ceasefire --at "2026-01-09 03:00" --areas sheikh-maqsoud,ashrafiyeh,bani-zaid --actor syrian-mod --source "Syrian Ministry of Defence" --terms "armed groups leave by 09:00"
+    ///   sijil append ceasefire --at "2026-01-09 03:00" \
+    ///       --areas sheikh-maqsoud,ashrafiyeh,bani-zaid --actor syrian-mod \
+    ///       --source "Syrian Ministry of Defence" \
+    ///       --terms "armed groups leave by 09:00"
     #[command(verbatim_doc_comment)]
     Ceasefire {
         #[command(flatten)]
@@ -150,7 +168,8 @@ pub enum Typed {
     /// A curfew over areas.
     ///
     /// Example:
-    ///   sijil append curfew --areas ashrafiyeh,sheikh-maqsoud --at "2026-01-08 19:00" --actor internal-security --source SANA
+    ///   sijil append curfew --areas ashrafiyeh,sheikh-maqsoud \
+    ///       --at "2026-01-08 19:00" --actor internal-security --source SANA
     #[command(verbatim_doc_comment)]
     Curfew {
         #[command(flatten)]
@@ -163,7 +182,10 @@ pub enum Typed {
     /// An ultimatum: a demand with a deadline (pending, then expired).
     ///
     /// Example:
-    ///   sijil append ultimatum --at "2026-01-09 03:00" --deadline "2026-01-09 09:00" --areas sheikh-maqsoud --actor syrian-mod --target sdf --demand "leave the neighbourhoods" --source "Syrian Ministry of Defence"
+    ///   sijil append ultimatum --at "2026-01-09 03:00" --deadline "2026-01-09 09:00" \
+    ///       --areas sheikh-maqsoud --actor syrian-mod --target sdf \
+    ///       --demand "leave the neighbourhoods" \
+    ///       --source "Syrian Ministry of Defence"
     #[command(verbatim_doc_comment)]
     Ultimatum {
         #[command(flatten)]
@@ -180,7 +202,8 @@ pub enum Typed {
     /// Forces deployed into areas (present until a withdrawal by the same actor).
     ///
     /// Example:
-    ///   sijil append deployment --at "2026-01-08 20:30" --areas ashrafiyeh --actor internal-security --source "Syrian Ministry of Interior"
+    ///   sijil append deployment --at "2026-01-08 20:30" --areas ashrafiyeh \
+    ///       --actor internal-security --source "Syrian Ministry of Interior"
     #[command(verbatim_doc_comment)]
     Deployment {
         #[command(flatten)]
@@ -193,7 +216,8 @@ pub enum Typed {
     /// Forces withdrawn from areas.
     ///
     /// Example:
-    ///   sijil append withdrawal --at "2026-01-09 08:00" --areas sheikh-maqsoud --actor sdf --source SOHR
+    ///   sijil append withdrawal --at "2026-01-09 08:00" --areas sheikh-maqsoud \
+    ///       --actor sdf --source SOHR
     #[command(verbatim_doc_comment)]
     Withdrawal {
         #[command(flatten)]
@@ -204,7 +228,8 @@ pub enum Typed {
     /// A claim of control over areas: full, partial or a percentage.
     ///
     /// Example:
-    ///   sijil append control_claim --at "2026-01-08 21:30" --areas الأشرفية --actor internal-security --extent full --source SANA
+    ///   sijil append control_claim --at "2026-01-08 21:30" --areas الأشرفية \
+    ///       --actor internal-security --extent full --source SANA
     #[command(verbatim_doc_comment, name = "control_claim", alias = "control-claim")]
     ControlClaim {
         #[command(flatten)]
@@ -218,7 +243,8 @@ pub enum Typed {
     /// Shelling of areas.
     ///
     /// Example:
-    ///   sijil append shelling --at 2026-01-08 --areas sheikh-maqsoud --actor syrian-army --target sdf --source "news report"
+    ///   sijil append shelling --at 2026-01-08 --areas sheikh-maqsoud \
+    ///       --actor syrian-army --target sdf --source "news report"
     #[command(verbatim_doc_comment)]
     Shelling {
         #[command(flatten)]
@@ -231,7 +257,9 @@ pub enum Typed {
     /// Sniper fire.
     ///
     /// Example:
-    ///   sijil append sniping --at "2026-01-08 15:00" --areas aleppo --actor sdf --target civil-defence --wounded 1 --source "Ministry of Emergency and Disaster Management"
+    ///   sijil append sniping --at "2026-01-08 15:00" --areas aleppo --actor sdf \
+    ///       --target civil-defence --wounded 1 \
+    ///       --source "Ministry of Emergency and Disaster Management"
     #[command(verbatim_doc_comment)]
     Sniping {
         #[command(flatten)]
@@ -244,7 +272,8 @@ pub enum Typed {
     /// An armed clash.
     ///
     /// Example:
-    ///   sijil append armed_clash --at "2026-01-08 12:00" --areas ashrafiyeh --actor syrian-army --target sdf --source SOHR
+    ///   sijil append armed_clash --at "2026-01-08 12:00" --areas ashrafiyeh \
+    ///       --actor syrian-army --target sdf --source SOHR
     #[command(verbatim_doc_comment, name = "armed_clash", alias = "armed-clash")]
     ArmedClash {
         #[command(flatten)]
@@ -257,7 +286,8 @@ pub enum Typed {
     /// An airstrike or drone strike.
     ///
     /// Example:
-    ///   sijil append airstrike --at "2026-01-08 14:00" --areas sheikh-maqsoud --source SOHR
+    ///   sijil append airstrike --at "2026-01-08 14:00" --areas sheikh-maqsoud \
+    ///       --source SOHR
     #[command(verbatim_doc_comment)]
     Airstrike {
         #[command(flatten)]
@@ -270,7 +300,9 @@ pub enum Typed {
     /// Casualty figures from one source (the latest per source counts).
     ///
     /// Example:
-    ///   sijil append casualty_report --at "2026-01-08 19:30" --areas aleppo --killed 9 --wounded 55 --civilian true --actor sdf --source "Aleppo Health Directorate"
+    ///   sijil append casualty_report --at "2026-01-08 19:30" --areas aleppo \
+    ///       --killed 9 --wounded 55 --civilian true --actor sdf \
+    ///       --source "Aleppo Health Directorate"
     #[command(verbatim_doc_comment, name = "casualty_report", alias = "casualty-report")]
     CasualtyReport {
         #[command(flatten)]
@@ -289,7 +321,10 @@ pub enum Typed {
     /// An evacuation from areas, through crossing points.
     ///
     /// Example:
-    ///   sijil append evacuation --at "2026-01-08 08:00" --areas sheikh-maqsoud,ashrafiyeh --via al-awarid-crossing,zuhour-street-crossing --actor civil-defence --source "Syrian Civil Defence"
+    ///   sijil append evacuation --at "2026-01-08 08:00" \
+    ///       --areas sheikh-maqsoud,ashrafiyeh \
+    ///       --via al-awarid-crossing,zuhour-street-crossing --actor civil-defence \
+    ///       --source "Syrian Civil Defence"
     #[command(verbatim_doc_comment)]
     Evacuation {
         #[command(flatten)]
@@ -305,7 +340,8 @@ pub enum Typed {
     /// A detention.
     ///
     /// Example:
-    ///   sijil append detention --at 2026-01-08 --areas الأشرفية --actor internal-security --target sdf --source SANA
+    ///   sijil append detention --at 2026-01-08 --areas الأشرفية \
+    ///       --actor internal-security --target sdf --source SANA
     #[command(verbatim_doc_comment)]
     Detention {
         #[command(flatten)]
@@ -319,7 +355,9 @@ pub enum Typed {
     /// A statement.
     ///
     /// Example:
-    ///   sijil append statement --at "2026-01-08 18:00" --actor us-envoy --quote "We urge all parties to exercise the utmost restraint" --source "Tom Barrack"
+    ///   sijil append statement --at "2026-01-08 18:00" --actor us-envoy \
+    ///       --quote "We urge all parties to exercise the utmost restraint" \
+    ///       --source "Tom Barrack"
     #[command(verbatim_doc_comment)]
     Statement {
         #[command(flatten)]
@@ -333,7 +371,9 @@ pub enum Typed {
     /// A call on an actor's members to defect.
     ///
     /// Example:
-    ///   sijil append defection_call --at "2026-01-08 20:00" --actor internal-security --target sdf --contact 0989551382 --source SANA
+    ///   sijil append defection_call --at "2026-01-08 20:00" \
+    ///       --actor internal-security --target sdf --contact 0989551382 \
+    ///       --source SANA
     #[command(verbatim_doc_comment, name = "defection_call", alias = "defection-call")]
     DefectionCall {
         #[command(flatten)]
@@ -347,7 +387,8 @@ pub enum Typed {
     /// The end of a ceasefire, curfew, ultimatum, deployment or evacuation.
     ///
     /// Example:
-    ///   sijil append ended --at "2026-01-09 06:00" --ends 01943a00-0000-7000-8000-000000000016 --source SANA
+    ///   sijil append ended --at "2026-01-09 06:00" \
+    ///       --ends 01943a00-0000-7000-8000-000000000016 --source SANA
     #[command(verbatim_doc_comment)]
     Ended {
         /// The id of the event it ends
@@ -362,7 +403,9 @@ pub enum Typed {
     /// The retraction of an event: from now on it counts at no valid time.
     ///
     /// Example:
-    ///   sijil append retraction --at now --retracts 01943a00-0000-7000-8000-000000000008 --source "desk" --note "double-counted"
+    ///   sijil append retraction --at now \
+    ///       --retracts 01943a00-0000-7000-8000-000000000017 --source "desk" \
+    ///       --note "double-counted"
     #[command(verbatim_doc_comment)]
     Retraction {
         /// The id of the event it retracts

@@ -8,6 +8,7 @@ mod crash;
 mod discovery;
 mod errors;
 mod export;
+mod help_examples;
 mod other_scenario;
 mod report;
 mod scenario;
