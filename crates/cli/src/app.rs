@@ -312,6 +312,25 @@ impl Session {
         Time::parse(text, self.zone).map(|t| t.start(self.zone)).map_err(|e| CliError::input(format!("{flag}: {e}")))
     }
 
+    /// Reads `--since` and `--until` (a half-open window of valid time);
+    /// `--since` must come before `--until`.
+    #[allow(clippy::type_complexity)]
+    pub fn window(
+        &self,
+        since: Option<&str>,
+        until: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), CliError> {
+        let since = since.map(|t| self.valid_time("--since", t, now)).transpose()?;
+        let until = until.map(|t| self.valid_time("--until", t, now)).transpose()?;
+        if let (Some(s), Some(u)) = (since, until) {
+            if s >= u {
+                return Err(CliError::input("--since must be before --until"));
+            }
+        }
+        Ok((since, until))
+    }
+
     /// Reads `--at` (default: `now`).
     pub fn at_or_now(&self, text: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>, CliError> {
         match text {

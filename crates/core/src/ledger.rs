@@ -364,7 +364,6 @@ impl<'a> Parts<'a, String> {
             whole: Some(e),
         }
     }
-
 }
 
 impl<'a> Parts<'a, Name> {

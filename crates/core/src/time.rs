@@ -37,6 +37,8 @@ pub enum TimeError {
     Nonexistent(String, String),
     #[error("{0:?} falls in a period when {1} kept local mean time; give the time with an explicit offset")]
     MeanTime(String, String),
+    #[error("{0:?} has a 60th second; seconds run from 00 to 59")]
+    LeapSecond(String),
 }
 
 impl Time {
@@ -44,8 +46,21 @@ impl Time {
     ///
     /// A local time that a daylight-saving change makes ambiguous takes the
     /// earlier of its two readings.
+    ///
+    /// A 60th second (`12:34:60`) is refused: chrono would read it as a
+    /// leap second, which most other tools reject, and a report of an event
+    /// never needs one.
     pub fn parse(text: &str, zone: Tz) -> Result<Time, TimeError> {
-        let s = text.trim();
+        let trimmed = text.trim();
+        // RFC 3339 allows a lower-case `z` for UTC
+        let upper;
+        let s = match trimmed.strip_suffix('z') {
+            Some(head) => {
+                upper = format!("{head}Z");
+                upper.as_str()
+            }
+            None => trimmed,
+        };
         let syntax = || TimeError::Syntax(text.to_string());
         let t = if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
             Time::Instant(dt)
@@ -71,6 +86,11 @@ impl Time {
         } else {
             return Err(syntax());
         };
+        if let Time::Instant(dt) = t {
+            if dt.timestamp_subsec_nanos() >= 1_000_000_000 {
+                return Err(TimeError::LeapSecond(text.to_string()));
+            }
+        }
         let year = match t {
             Time::Instant(dt) => dt.year(),
             Time::Day(d) => d.year(),
@@ -217,6 +237,15 @@ mod tests {
             assert!(matches!(Time::parse(bad, Damascus), Err(TimeError::Syntax(_))), "{bad}");
         }
         assert!(matches!(Time::parse("1066-10-14", Damascus), Err(TimeError::OutOfRange(_))));
+        for sixty in
+            ["2026-01-09T12:34:60", "2026-01-09T12:34:60+03:00", "2016-12-31T23:59:60Z", "2026-01-09 23:59:60.5"]
+        {
+            assert!(matches!(Time::parse(sixty, Damascus), Err(TimeError::LeapSecond(_))), "{sixty}");
+        }
+        for lower in ["2026-01-09T02:00z", "2026-01-09T02:00:00z", "2026-01-09t02:00:00z"] {
+            let t = Time::parse(lower, Damascus).unwrap_or_else(|e| panic!("{lower}: {e}"));
+            assert_eq!(t.start(Damascus).to_rfc3339(), "2026-01-09T02:00:00+00:00", "{lower}");
+        }
         assert!(matches!(Time::parse("2026-03-29T01:30", chrono_tz::Europe::London), Err(TimeError::Nonexistent(..))));
     }
 

@@ -111,6 +111,8 @@ pub enum OpenError {
     Locked(PathBuf),
     #[error("{0} is not a sijil log")]
     NotALog(PathBuf),
+    #[error("{0} is a file; a log is a folder")]
+    NotAFolder(PathBuf),
     #[error("the log at {path} has format {found}, newer than this sijil reads ({FORMAT}); upgrade sijil")]
     TooNew { path: PathBuf, found: u32 },
     #[error("the log at {path} is damaged: {reason}")]
@@ -234,6 +236,10 @@ impl std::fmt::Debug for Store {
     }
 }
 
+fn is_empty_dir(path: &Path) -> bool {
+    path.is_dir() && fs::read_dir(path).is_ok_and(|mut d| d.next().is_none())
+}
+
 fn is_log_dir(path: &Path) -> bool {
     path.join("conf").is_file() && path.join("db").is_file()
 }
@@ -252,8 +258,12 @@ fn existing_segment_size(path: &Path) -> Option<usize> {
 impl Store {
     /// Opens an existing log.
     pub fn open(path: &Path) -> Result<Store, OpenError> {
-        if !path.exists() {
+        // an empty folder holds no log yet: `create` makes one there
+        if !path.exists() || is_empty_dir(path) {
             return Err(OpenError::Missing(path.to_path_buf()));
+        }
+        if !path.is_dir() {
+            return Err(OpenError::NotAFolder(path.to_path_buf()));
         }
         if !is_log_dir(path) {
             return Err(OpenError::NotALog(path.to_path_buf()));
@@ -280,6 +290,9 @@ impl Store {
 
     /// Creates a new log whose days and local times are read in `zone`.
     pub fn create(path: &Path, zone: &str) -> Result<Store, OpenError> {
+        if path.exists() && !path.is_dir() {
+            return Err(OpenError::NotAFolder(path.to_path_buf()));
+        }
         if path.exists() && fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(true) {
             return Err(if is_log_dir(path) {
                 OpenError::Exists(path.to_path_buf())

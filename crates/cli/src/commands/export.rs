@@ -278,8 +278,7 @@ pub fn run(g: &Globals, args: ExportArgs, out: &mut dyn Write) -> Result<(), Cli
     let now = g.now(session.zone)?;
     let kinds = crate::app::parse_kinds(&args.kind)?;
     let at = session.at_or_now(args.at.as_deref(), now)?;
-    let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
-    let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
+    let (since, until) = session.window(args.since.as_deref(), args.until.as_deref(), now)?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
     // the ledger answers what each export asks of the whole log; the records
     // themselves are streamed from the log as they are written

@@ -74,8 +74,7 @@ pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliErr
     let session = g.open()?;
     let now = g.now(session.zone)?;
     let kinds = crate::app::parse_kinds(&args.kind)?;
-    let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
-    let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
+    let (since, until) = session.window(args.since.as_deref(), args.until.as_deref(), now)?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
     // the ledger picks the events and their order; only those are read
     let ledger = session.ledger_for(known_at)?;

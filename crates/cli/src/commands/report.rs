@@ -69,13 +69,7 @@ pub fn run(g: &Globals, args: ReportArgs, out: &mut dyn Write) -> Result<(), Cli
     let session = g.open()?;
     let now = g.now(session.zone)?;
     let at = session.at_or_now(args.at.as_deref(), now)?;
-    let since = args.since.as_deref().map(|t| session.valid_time("--since", t, now)).transpose()?;
-    let until = args.until.as_deref().map(|t| session.valid_time("--until", t, now)).transpose()?;
-    if let (Some(s), Some(u)) = (since, until) {
-        if s >= u {
-            return Err(CliError::input("--since must be before --until"));
-        }
-    }
+    let (since, until) = session.window(args.since.as_deref(), args.until.as_deref(), now)?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
     let timeline = session.timeline(known_at)?;
     let area = session.area(&timeline, args.area.as_deref())?;

@@ -112,6 +112,10 @@ fn table() -> Vec<Bad> {
             format!("\"at\": \"9 January\" is not a time; {TIME_FORMS}"),
         ),
         bad(
+            r#"{"kind":"shelling","at":"2026-01-09T12:34:60","areas":["aleppo"],"source":"x"}"#,
+            r#""at": "2026-01-09T12:34:60" has a 60th second; seconds run from 00 to 59"#,
+        ),
+        bad(
             r#"{"kind":"curfew","at":"1800-01-09","areas":["aleppo"],"actor":"sdf","source":"x"}"#,
             r#""at": "1800-01-09" is out of range; years 1900 to 2200 are accepted"#,
         ),
@@ -611,6 +615,10 @@ fn bad_flags_are_usage_errors() {
         (&["state", "--at", "2026-01-09T25:00"], format!("error: --at: \"2026-01-09T25:00\" is not a time; {TIME_FORMS}\n")),
         (&["log", "--since", "bad"], format!("error: --since: \"bad\" is not a time; {TIME_FORMS}\n")),
         (&["log", "--until", "2026-13-01"], format!("error: --until: \"2026-13-01\" is not a time; {TIME_FORMS}\n")),
+        (&["state", "--at", "2016-12-31T23:59:60Z"], "error: --at: \"2016-12-31T23:59:60Z\" has a 60th second; seconds run from 00 to 59\n".to_string()),
+        (&["log", "--since", "2026-01-09", "--until", "2026-01-08"], "error: --since must be before --until\n".to_string()),
+        (&["log", "--since", "2026-01-09", "--until", "2026-01-09"], "error: --since must be before --until\n".to_string()),
+        (&["export", "events", "--since", "2026-01-10", "--until", "2026-01-09"], "error: --since must be before --until\n".to_string()),
         (&["log", "--kind", "truce"], format!("error: --kind: unknown kind \"truce\"; known kinds: {KNOWN_KINDS}\n")),
         (&["state", "--area", "ashrafiye"], "error: --area: unknown area \"ashrafiye\" — did you mean \"aleppo/ashrafiyeh\"?\n".to_string()),
         (&["log", "--area", "timbuktu"], "error: --area: unknown area \"timbuktu\" — register it first with an \"area\" event\n".to_string()),
@@ -658,6 +666,32 @@ fn reading_a_missing_log_is_a_runtime_failure() {
         env.run(args).fails(1, &want);
     }
     assert!(!env.db().exists(), "reading created the log");
+}
+
+#[test]
+fn an_empty_folder_takes_a_new_log_and_a_file_is_not_one() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.db()).unwrap();
+    let missing = format!(
+        "error: no log at {}\nhint: create it with `sijil init --tz Asia/Damascus`, or name another with --db PATH\n",
+        env.db().display()
+    );
+    env.run(&["state"]).fails(1, &missing);
+    let area = r#"{"kind":"area","area":"aleppo","name":"Aleppo","source":"x"}"#;
+    let first = env.run(&["append", "--json", area, "--format", "json"]).ok().json();
+    assert_eq!(first["seq"], 1);
+    let empty = TestEnv::new();
+    std::fs::create_dir(empty.db()).unwrap();
+    empty.import_text(&format!("{area}\n"));
+    assert_eq!(empty.head().seq, 1);
+
+    let file = TestEnv::new();
+    std::fs::write(file.db(), "notes").unwrap();
+    let want = format!("error: {} is a file; a log is a folder\n", file.db().display());
+    for args in [&["init"][..], &["state"], &["append", "--json", area], &["verify"]] {
+        file.run(args).fails(1, &want);
+    }
+    assert_eq!(std::fs::read_to_string(file.db()).unwrap(), "notes");
 }
 
 #[test]
