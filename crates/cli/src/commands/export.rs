@@ -597,12 +597,23 @@ fn feature_collection(
 /// applies), synced, then renamed over the name.
 pub(crate) struct AtomicFile {
     file: Option<File>,
+    /// The temporary file renamed over the target at commit (empty when
+    /// writing straight into the target).
     tmp: PathBuf,
     target: PathBuf,
 }
 
 impl AtomicFile {
+    /// A file written beside `target` and renamed over it at commit. A
+    /// symbolic link is followed (its target is replaced, the link kept);
+    /// a named pipe, device or socket is written straight into, since it
+    /// cannot be replaced by renaming.
     pub(crate) fn create(target: &Path) -> io::Result<AtomicFile> {
+        let target = follow_links(target)?;
+        if std::fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = OpenOptions::new().write(true).open(&target)?;
+            return Ok(AtomicFile { file: Some(file), tmp: PathBuf::new(), target });
+        }
         let name =
             target.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
         let dir = match target.parent() {
@@ -611,10 +622,17 @@ impl AtomicFile {
         };
         let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), Uuid::now_v7().simple()));
         let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        Ok(AtomicFile { file: Some(file), tmp, target: target.to_path_buf() })
+        Ok(AtomicFile { file: Some(file), tmp, target })
     }
 
     pub(crate) fn commit(mut self) -> io::Result<()> {
+        if self.tmp.as_os_str().is_empty() {
+            // written straight into a pipe or device
+            return match self.file.take() {
+                Some(mut f) => f.flush(),
+                None => Ok(()),
+            };
+        }
         if let Some(f) = self.file.take() {
             f.sync_all()?;
         }
@@ -628,6 +646,25 @@ impl AtomicFile {
         self.tmp = PathBuf::new();
         Ok(())
     }
+}
+
+/// The path a chain of symbolic links ends at (the path itself when it is
+/// none); a link may point at a file not made yet.
+fn follow_links(path: &Path) -> io::Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&at)?;
+                at = match at.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
 }
 
 impl Write for AtomicFile {

@@ -344,6 +344,36 @@ fn bad_combinations_are_usage_errors() {
     assert!(help.ok().stdout.contains("Examples:") && help.stdout.contains("sijil export"), "{}", help.stdout);
 }
 
+/// `-o` through a symbolic link replaces the file it points at and keeps
+/// the link; into a named pipe it writes straight through (a rename would
+/// replace the pipe with a file its reader never sees).
+#[cfg(unix)]
+#[test]
+fn output_follows_links_and_writes_into_pipes() {
+    let env = TestEnv::aleppo();
+    let want = env.run(&["export", "state", "--at", "2026-01-09"]).ok().stdout.clone();
+    let real = env.dir().join("real.json");
+    std::fs::write(&real, "an older export").unwrap();
+    let link = env.dir().join("latest.json");
+    std::os::unix::fs::symlink("real.json", &link).unwrap();
+    env.run(&["export", "state", "--at", "2026-01-09", "-o", link.to_str().unwrap()]).ok();
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), want);
+
+    let fifo = env.dir().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    env.run(&["export", "state", "--at", "2026-01-09", "-o", fifo.to_str().unwrap()]).ok();
+    // checked before waiting for the reader, which a replaced pipe leaves blocked
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
+    assert_eq!(reader.join().unwrap(), want);
+}
+
 #[test]
 fn output_files_are_written_whole_and_honour_the_umask() {
     let env = TestEnv::aleppo();
