@@ -54,9 +54,13 @@ impl Globals {
             return Err(CliError::input(format!("--lock-timeout: {lock_secs} is not from 0 to 86400 seconds")));
         }
         let lock_timeout = Duration::from_secs_f64(lock_secs);
-        let tz = match tz_flag.or_else(|| std::env::var("SIJIL_TZ").ok().filter(|s| !s.is_empty())) {
-            Some(name) => Some(parse_zone(&name)?),
-            None => None,
+        let tz = match (tz_flag, std::env::var("SIJIL_TZ").ok().filter(|s| !s.is_empty())) {
+            (Some(name), _) => Some(parse_zone(&name)?),
+            (None, Some(name)) => Some(parse_zone(&name).map_err(|mut e| {
+                e.message.insert_str(0, "$SIJIL_TZ: ");
+                e
+            })?),
+            (None, None) => None,
         };
         let now_text = std::env::var("SIJIL_NOW").ok().filter(|s| !s.is_empty());
         Ok(Globals { db_flag, tz, now_text, clock: system_clock, lock_timeout })
@@ -346,9 +350,17 @@ impl Session {
         };
         let t = text.trim();
         if let Some(n) = t.strip_prefix('#') {
-            return n.parse::<u64>().map(KnownAt::Seq).map_err(|_| {
+            let n = n.parse::<u64>().map_err(|_| {
                 CliError::input(format!("--known-at: {text:?} is not a log position; write #N, like #40"))
-            });
+            })?;
+            // not an error (a script may ask ahead of the log), but a typo
+            // such as #500 for #50 should not pass unseen
+            if let Ok(head) = self.store.head() {
+                if n > head.seq {
+                    eprintln!("note: the log ends at #{}; --known-at #{n} reads all of it", head.seq);
+                }
+            }
+            return Ok(KnownAt::Seq(n));
         }
         if t.chars().all(|c| c.is_ascii_digit()) && !t.is_empty() {
             return Err(CliError::input(format!("--known-at: {text:?} is ambiguous"))
@@ -369,9 +381,14 @@ pub fn parse_kinds(names: &[String]) -> Result<Vec<sijil_core::Kind>, CliError> 
     names
         .iter()
         .map(|k| {
-            Kind::parse(k.trim()).ok_or_else(|| {
+            // a flag, so written as `append`'s subcommands are: casualty-report too
+            let name = k.trim().replace('-', "_");
+            Kind::parse(&name).ok_or_else(|| {
                 let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                CliError::input(format!("--kind: unknown kind {k:?}; known kinds: {}", known.join(", ")))
+                let guess = sijil_core::registry::closest(&name, known.iter().copied())
+                    .map(|c| format!(" (did you mean {c:?}?)"))
+                    .unwrap_or_default();
+                CliError::input(format!("--kind: unknown kind {k:?}{guess}; known kinds: {}", known.join(", ")))
             })
         })
         .collect()

@@ -493,7 +493,7 @@ impl Context {
         if let Some((target, k)) = ends {
             if !k.kind.is_durative() {
                 return Err(format!(
-                    "\"ends\": {target} is {}, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended",
+                    "\"ends\": {target} is {} event, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended",
                     a_kind(k.kind)
                 ));
             }
@@ -505,10 +505,12 @@ impl Context {
             }
             if let (Some(begin), Some(at)) = (k.start, e.at) {
                 if at.end(self.log_zone) < begin {
-                    return Err(format!(
-                        "\"at\" ({at}) is before the start of the event it ends ({})",
-                        crate::time::utc_text(begin)
-                    ));
+                    // the start in the offset the "at" was given in, so the two compare at a glance
+                    let begin = match at {
+                        Time::Instant(t) => begin.with_timezone(t.offset()).to_rfc3339(),
+                        Time::Day(_) => begin.with_timezone(&self.log_zone).fixed_offset().to_rfc3339(),
+                    };
+                    return Err(format!("\"at\" ({at}) is before the start of the event it ends ({begin})"));
                 }
             }
         }

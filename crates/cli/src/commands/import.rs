@@ -135,6 +135,12 @@ pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), Cli
     } else {
         let f =
             File::open(&args.file).map_err(|e| CliError::input(format!("cannot open {}: {e}", args.file.display())))?;
+        if f.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(CliError::input(format!(
+                "{} is a folder; import takes a file of events, one JSON object per line",
+                args.file.display()
+            )));
+        }
         let size = f.metadata().map(|m| m.len()).unwrap_or(0);
         (Box::new(BufReader::with_capacity(1 << 20, f)), size, args.file.display().to_string())
     };

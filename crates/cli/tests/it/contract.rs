@@ -441,6 +441,7 @@ fn log_filters_by_time_kind_area_and_horizon() {
     let ashrafiyeh = [3, 21, 24, 28, 29, 30, 31, 33, 35, 36, 38, 39, 50, 40, 41, 42, 43, 44, 45, 47, 48, 49];
     let cases: &[(&[&str], &[u64])] = &[
         (&["--kind", "casualty_report"], &[37, 38, 50]),
+        (&["--kind", "casualty-report"], &[37, 38, 50]),
         (&["--kind", "ceasefire", "--kind", "ultimatum"], &[48, 49]),
         (&["--kind", "control_claim", "--area", "الأشرفية"], &[30, 43]),
         (&["--since", "2026-01-09T00:00+03:00"], &[47, 48, 49]),

@@ -228,11 +228,11 @@ fn table() -> Vec<Bad> {
         ),
         bad(
             r#"{"kind":"ended","at":"2026-01-09","ends":"01943a00-0000-7000-8000-000000000018","source":"x"}"#,
-            r#""ends": 01943a00-0000-7000-8000-000000000018 is a casualty_report, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended"#,
+            r#""ends": 01943a00-0000-7000-8000-000000000018 is a casualty_report event, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended"#,
         ),
         bad(
             r#"{"kind":"ended","at":"2026-01-09T02:00+03:00","ends":"01943a00-0000-7000-8000-000000000029","source":"x"}"#,
-            r#""at" (2026-01-09T02:00:00+03:00) is before the start of the event it ends (2026-01-09T00:00:00Z)"#,
+            r#""at" (2026-01-09T02:00:00+03:00) is before the start of the event it ends (2026-01-09T03:00:00+03:00)"#,
         ),
         bad(
             r#"{"kind":"retraction","at":"2026-01-09","retracts":"01943a00-0000-7000-8000-000000000099","source":"x"}"#,
@@ -567,6 +567,12 @@ fn an_empty_import_is_refused() {
     let run = env.run(&["import", missing.to_str().unwrap()]);
     run.code(2);
     assert!(run.stderr.starts_with(&format!("error: cannot open {}: ", missing.display())), "{}", run.stderr);
+    let folder = env.dir().join("events");
+    std::fs::create_dir(&folder).unwrap();
+    env.run(&["import", folder.to_str().unwrap()]).fails(
+        2,
+        &format!("error: {} is a folder; import takes a file of events, one JSON object per line\n", folder.display()),
+    );
     assert_eq!(env.head(), head);
     // nor does an empty import create a log
     let fresh = TestEnv::new();
@@ -620,14 +626,24 @@ fn bad_flags_are_usage_errors() {
         (&["log", "--since", "2026-01-09", "--until", "2026-01-09"], "error: --since must be before --until\n".to_string()),
         (&["export", "events", "--since", "2026-01-10", "--until", "2026-01-09"], "error: --since must be before --until\n".to_string()),
         (&["log", "--kind", "truce"], format!("error: --kind: unknown kind \"truce\"; known kinds: {KNOWN_KINDS}\n")),
+        (
+            &["log", "--kind", "casualty_reprt"],
+            format!("error: --kind: unknown kind \"casualty_reprt\" (did you mean \"casualty_report\"?); known kinds: {KNOWN_KINDS}\n"),
+        ),
         (&["state", "--area", "ashrafiye"], "error: --area: unknown area \"ashrafiye\" — did you mean \"aleppo/ashrafiyeh\"?\n".to_string()),
         (&["log", "--area", "timbuktu"], "error: --area: unknown area \"timbuktu\" — register it first with an \"area\" event\n".to_string()),
     ];
     for (args, want) in &cases {
         env.run(args).fails(2, want);
     }
+    // a horizon past the end is read, with a note (a typo such as #500 for #50)
+    let past = env.run(&["state", "--known-at", "#999", "--format", "json"]);
+    past.code(0);
+    assert_eq!(past.stderr, format!("note: the log ends at #{}; --known-at #999 reads all of it\n", head.seq));
+    assert_eq!(past.json()["seq"], head.seq);
     // from the environment too
-    env.run_env(&[("SIJIL_TZ", "Asia/Damscus")], &["state"]).fails(2, zone);
+    env.run_env(&[("SIJIL_TZ", "Asia/Damscus")], &["state"])
+        .fails(2, &zone.replacen("error: ", "error: $SIJIL_TZ: ", 1));
     env.run_env(&[("SIJIL_NOW", "soon")], &["state"])
         .fails(2, &format!("error: $SIJIL_NOW: \"soon\" is not a time; {TIME_FORMS}\n"));
     // clap's own errors: exit 2, one `error:` first

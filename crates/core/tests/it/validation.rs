@@ -944,7 +944,7 @@ fn rule_cases() -> Vec<Case> {
             &[SHELLING_11],
             r#"{"kind":"ended","at":"2026-01-10","ends":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
             invalid(
-                r#""ends": 00000000-0000-0000-0000-000000000011 is a shelling, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended"#,
+                r#""ends": 00000000-0000-0000-0000-000000000011 is a shelling event, which does not last; only ceasefire, curfew, ultimatum, deployment and evacuation can be ended"#,
             ),
         ),
         c(
@@ -952,7 +952,7 @@ fn rule_cases() -> Vec<Case> {
             &[CEASEFIRE_11],
             r#"{"kind":"ended","at":"2026-01-09T02:00","ends":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
             invalid(
-                r#""at" (2026-01-09T02:00:00+03:00) is before the start of the event it ends (2026-01-09T00:00:00Z)"#,
+                r#""at" (2026-01-09T02:00:00+03:00) is before the start of the event it ends (2026-01-09T03:00:00+03:00)"#,
             ),
         ),
         c(
@@ -967,7 +967,7 @@ fn rule_cases() -> Vec<Case> {
             "ends an event the day before it started",
             &[CEASEFIRE_11],
             r#"{"kind":"ended","at":"2026-01-07","ends":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
-            invalid(r#""at" (2026-01-07) is before the start of the event it ends (2026-01-09T00:00:00Z)"#),
+            invalid(r#""at" (2026-01-07) is before the start of the event it ends (2026-01-09T03:00:00+03:00)"#),
         ),
         c(
             "ends an event at the moment it started",
