@@ -97,6 +97,12 @@ impl From<sijil_store::OpenError> for CliError {
             E::Locked(_) => {
                 CliError::runtime(e.to_string()).hint("wait for the other sijil command to finish, then try again")
             }
+            E::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+                CliError::runtime(chain(&e)).hint(
+                    "sijil needs write access to the log's folder even to read it (it takes a lock); \
+                     to check a read-only copy, copy the folder and run sijil on the copy",
+                )
+            }
             _ => CliError::runtime(chain(&e)),
         }
     }

@@ -265,6 +265,12 @@ impl Store {
         if !path.is_dir() {
             return Err(OpenError::NotAFolder(path.to_path_buf()));
         }
+        // a folder this user may not read is not "not a log"
+        if let Err(source) = fs::read_dir(path).and_then(|_| fs::metadata(path.join("conf")).map(|_| ())) {
+            if source.kind() == std::io::ErrorKind::PermissionDenied {
+                return Err(OpenError::Io { path: path.to_path_buf(), source });
+            }
+        }
         if !is_log_dir(path) {
             return Err(OpenError::NotALog(path.to_path_buf()));
         }
