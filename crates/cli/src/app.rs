@@ -431,6 +431,47 @@ pub struct Batch {
     pub duplicates: Vec<Uuid>,
     /// `(line number, reason, is_conflict)`.
     pub errors: Vec<(usize, String, bool)>,
+    /// Definitions that replace earlier ones and leave something out:
+    /// `(line number, slug, what it drops)`.
+    pub dropping: Vec<(usize, String, Vec<String>)>,
+}
+
+impl Batch {
+    /// The notes for standard error on definitions that drop something.
+    pub fn notes(&self, max: usize) -> Vec<String> {
+        definition_notes(&self.dropping, max, self.events.len() + self.duplicates.len() > 1)
+    }
+}
+
+/// One note per definition that drops something of the one it replaces
+/// (at most `max`, then a count); `lines` names the input line of each.
+pub fn definition_notes(dropping: &[(usize, String, Vec<String>)], max: usize, lines: bool) -> Vec<String> {
+    let mut out: Vec<String> = dropping
+        .iter()
+        .take(max)
+        .map(|(n, slug, what)| {
+            let line = if lines { format!("line {n}: ") } else { String::new() };
+            format!(
+                "note: {line}this replaces the definition of {slug}, which no longer has {}",
+                crate::render::and_list(what)
+            )
+        })
+        .collect();
+    if dropping.len() > max {
+        out.push(format!("note: and {} more definitions that drop something", dropping.len() - max));
+    }
+    out
+}
+
+/// Notes what a new definition drops of the one it replaces.
+fn note_dropping(ctx: &Context, n: usize, e: &Event, dropping: &mut Vec<(usize, String, Vec<String>)>) {
+    if e.kind.is_reference() {
+        let dropped = ctx.registry().dropped_by(e);
+        if !dropped.is_empty() {
+            let slug = e.area.clone().or_else(|| e.actor.clone()).unwrap_or_default();
+            dropping.push((n, slug, dropped));
+        }
+    }
 }
 
 /// Validates lines in order, each seeing the ones before it.
@@ -439,7 +480,7 @@ pub fn admit_lines<'a>(
     lookup: &dyn Lookup,
     lines: impl IntoIterator<Item = (usize, Result<&'a str, String>)>,
 ) -> Result<Batch, CliError> {
-    let mut batch = Batch { events: Vec::new(), duplicates: Vec::new(), errors: Vec::new() };
+    let mut batch = Batch { events: Vec::new(), duplicates: Vec::new(), errors: Vec::new(), dropping: Vec::new() };
     for (n, line) in lines {
         let line = match line {
             Ok(l) => l,
@@ -450,6 +491,7 @@ pub fn admit_lines<'a>(
         };
         match ctx.admit_with(line, Uuid::now_v7(), lookup) {
             Ok(Admitted::New(e)) => {
+                note_dropping(ctx, n, &e, &mut batch.dropping);
                 ctx.learn_admitted(&e);
                 batch.events.push(e);
             }
@@ -487,6 +529,9 @@ pub struct Imported {
     /// when nothing was appended).
     pub first: u64,
     pub last: u64,
+    /// Definitions that replace earlier ones and leave something out:
+    /// `(line number, slug, what it drops)`.
+    pub dropping: Vec<(usize, String, Vec<String>)>,
 }
 
 /// Imports lines into the log, all or nothing, streaming: each line is
@@ -557,6 +602,7 @@ fn import_into<R: std::io::BufRead>(
     let mut ledger: Option<Arc<Mutex<Ledger>>> = None;
     let mut stopped = false;
     let mut errors = Vec::new();
+    let mut dropping = Vec::new();
     let (mut duplicates, mut pushed, mut seen) = (0usize, 0usize, 0u64);
     while let Some((n, line)) = lines.next_line()? {
         seen += 1;
@@ -569,6 +615,7 @@ fn import_into<R: std::io::BufRead>(
         };
         match admitted {
             Ok(Admitted::New(e)) => {
+                note_dropping(&ctx, n, &e, &mut dropping);
                 ctx.learn_admitted(&e);
                 pushed += 1;
                 if stopped {
@@ -618,7 +665,7 @@ fn import_into<R: std::io::BufRead>(
         return Err(CliError::input(format!("{what} holds no events")));
     }
     if !errors.is_empty() {
-        return Err(Batch { events: Vec::new(), duplicates: Vec::new(), errors }.into_error(what));
+        return Err(Batch { events: Vec::new(), duplicates: Vec::new(), errors, dropping: Vec::new() }.into_error(what));
     }
     let bar = crate::style::spinner(pushed as u64, &format!("making {pushed} events durable…"));
     let done = match importer {
@@ -633,7 +680,7 @@ fn import_into<R: std::io::BufRead>(
         // a cache: if it cannot be written, the next read takes one
         let _ = session.store.put_checkpoint(done.last, &l.encode());
     }
-    Ok(Imported { appended: pushed, duplicates, first: done.first, last: done.last })
+    Ok(Imported { appended: pushed, duplicates, first: done.first, last: done.last, dropping })
 }
 
 /// Milliseconds since 1970 by the system clock (for fresh ids, which take

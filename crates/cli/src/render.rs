@@ -268,3 +268,12 @@ pub fn log_table(
     }
     writeln!(out, "{t}")
 }
+
+/// Phrases joined as a sentence does: "a", "a and b", "a, b and c".
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
+}

@@ -164,6 +164,53 @@ impl Registry {
         }
     }
 
+    /// What an `area` or `actor` event would drop of the definition it
+    /// replaces (an update replaces the whole definition): aliases, the
+    /// Arabic name, the coordinates, the parent, the type, each as a phrase
+    /// for a note. Empty for a new slug, another kind, or an update that
+    /// keeps everything.
+    pub fn dropped_by(&self, e: &Event) -> Vec<String> {
+        let kept = |old: &[String], new: &[String]| -> Vec<String> {
+            let new: Vec<String> = new.iter().map(|a| fold(a)).collect();
+            old.iter().filter(|a| !new.contains(&fold(a))).map(|a| format!("{a:?}")).collect()
+        };
+        let mut out = Vec::new();
+        let mut aliases = |gone: Vec<String>| {
+            match gone.len() {
+                0 => {}
+                1 => out.push(format!("the alias {}", gone[0])),
+                _ => out.push(format!("the aliases {}", gone.join(", "))),
+            };
+        };
+        match e.kind {
+            Kind::Area => {
+                let Some(old) = e.area.as_deref().and_then(|s| self.areas.get(s)) else { return Vec::new() };
+                aliases(kept(&old.aliases, &e.aliases));
+                if old.name_ar.is_some() && e.name_ar.is_none() {
+                    out.push("its Arabic name".to_string());
+                }
+                if old.lat.is_some() && old.lon.is_some() && (e.lat.is_none() || e.lon.is_none()) {
+                    out.push("its coordinates".to_string());
+                }
+                if old.parent.is_some() && e.parent.is_none() {
+                    out.push("its parent".to_string());
+                }
+                if old.area_type.is_some() && e.area_type.is_none() {
+                    out.push("its type".to_string());
+                }
+            }
+            Kind::Actor => {
+                let Some(old) = e.actor.as_deref().and_then(|s| self.actors.get(s)) else { return Vec::new() };
+                aliases(kept(&old.aliases, &e.aliases));
+                if old.name_ar.is_some() && e.name_ar.is_none() {
+                    out.push("its Arabic name".to_string());
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
     /// The area defined under `slug`.
     pub fn area(&self, slug: &str) -> Option<&AreaDef> {
         self.areas.get(slug)

@@ -117,6 +117,10 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
     }
     let (_, done) = pending.commit(g, &batch.events, args.expect_seq)?;
     let id = batch.events[0].id;
+    // an update replaces the whole definition: say what it leaves out
+    for note in batch.notes(1) {
+        eprintln!("{note}");
+    }
     match format {
         Format::Json | Format::Ndjson => {
             crate::commands::write_json(out, &json!({"id": id, "seq": done.last, "duplicate": false}))

@@ -294,6 +294,11 @@ pub fn run(g: &Globals, args: ExportArgs, out: &mut dyn Write) -> Result<(), Cli
     };
     let state_actors = resolve("--state-actor", &args.state_actor)?;
     let civilian_actors = resolve("--civilian-actor", &args.civilian_actor)?;
+    if let Some(both) = state_actors.iter().find(|a| civilian_actors.contains(a)) {
+        return Err(CliError::input(format!(
+            "{both} is given as both --state-actor and --civilian-actor; an actor has one type"
+        )));
+    }
 
     let exporter = Exporter::new(&view, Selection { area: area.clone(), since, until, kinds });
     let records = Records { store: &session.store, upto: view.horizon(), failed: RefCell::new(None) };

@@ -149,6 +149,10 @@ pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), Cli
     let outcome = crate::app::import_lines(g, &mut lines, &|consumed| bar.set_position(consumed), &what);
     bar.finish_and_clear();
     let imported = outcome?;
+    // an update replaces the whole definition: say what it leaves out
+    for note in crate::app::definition_notes(&imported.dropping, 10, true) {
+        eprintln!("{note}");
+    }
     let appended = imported.appended;
     let duplicates = imported.duplicates;
     match args.format.unwrap_or(Format::Table) {

@@ -89,3 +89,48 @@ fn completions_and_the_man_page_cover_every_command() {
     assert!(man.starts_with(".ie") && man.contains(".SH NAME"), "{}", &man[..man.len().min(200)]);
     env.run(&["completions", "tcsh"]).code(2);
 }
+
+/// An update replaces the whole definition; what it leaves out is named
+/// on standard error, by `append` and (with its line) by `import`.
+#[test]
+fn an_update_that_drops_part_of_a_definition_says_so() {
+    let env = TestEnv::aleppo();
+    let run = env.run(&[
+        "append",
+        "area",
+        "--area",
+        "aleppo/bani-zaid",
+        "--name",
+        "Bani Zaid",
+        "--name-ar",
+        "بني زيد",
+        "--parent",
+        "aleppo",
+        "--type",
+        "neighbourhood",
+        "--aliases",
+        "بني زيد,Bani Zeid",
+        "--source",
+        "gazetteer",
+    ]);
+    run.code(0);
+    assert_eq!(
+        run.stderr,
+        "note: this replaces the definition of aleppo/bani-zaid, which no longer has the aliases \"حي بني زيد\", \"Bani Zayd\", \"Beni Zaid\" and its coordinates\n"
+    );
+    // what it dropped no longer resolves, as documented
+    env.run(&["state", "--area", "Beni Zaid"]).code(2);
+    let text = "{\"kind\":\"actor\",\"actor\":\"sarc\",\"name\":\"SARC\",\"source\":\"x\"}\n\
+                {\"kind\":\"actor\",\"actor\":\"sdf\",\"name\":\"Syrian Democratic Forces\",\"name_ar\":\"قوات سوريا الديمقراطية\",\"aliases\":[\"قسد\",\"QSD\",\"SDF\",\"تنظيم قسد\",\"قوات سوريا الديمقراطية\"],\"source\":\"x\"}\n\
+                {\"kind\":\"actor\",\"actor\":\"us-envoy\",\"name\":\"US envoy\",\"source\":\"x\"}\n";
+    let run = env.run_stdin(&["import", "-"], text);
+    run.code(0);
+    assert!(
+        run.stderr.starts_with("note: line 3: this replaces the definition of us-envoy, which no longer has the alias"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    // a new slug, or everything repeated, says nothing
+    env.run(&["append", "actor", "--actor", "sarc-2", "--name", "SARC", "--source", "x"]).ok();
+}

@@ -339,6 +339,9 @@ fn bad_combinations_are_usage_errors() {
     env.run(&["export", "acled", "--area", "ashrafiye"])
         .fails(2, "error: --area: unknown area \"ashrafiye\" — did you mean \"aleppo/ashrafiyeh\"?\n");
     env.run(&["export", "acled", "--state-actor", "nobody"]).code(2);
+    // an alias names the same actor
+    env.run(&["export", "hxl", "--state-actor", "sdf", "--civilian-actor", "قسد"])
+        .fails(2, "error: sdf is given as both --state-actor and --civilian-actor; an actor has one type\n");
     env.run(&["export", "kml"]).code(2);
     let help = env.run(&["export", "--help"]);
     assert!(help.ok().stdout.contains("Examples:") && help.stdout.contains("sijil export"), "{}", help.stdout);

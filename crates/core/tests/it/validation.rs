@@ -1233,3 +1233,38 @@ fn a_later_change_of_aliases_never_rewrites_history() {
     // the event admitted before is still in the context, naming the slug
     assert!(after.contains(&id(11)));
 }
+
+/// What an update of a definition would drop, as a note names it: the
+/// whole definition is replaced, so what it leaves out is lost.
+#[test]
+fn an_update_of_a_definition_names_what_it_drops() {
+    let ctx = context(&[
+        r#"{"kind":"area","area":"aleppo/bani-zaid","name":"Bani Zaid","name_ar":"بني زيد","parent":"aleppo","lat":36.23,"lon":37.15,"aliases":["حي بني زيد","Bani Zayd"],"type":"neighbourhood","source":"gazetteer"}"#,
+    ]);
+    let cases: &[(&str, &[&str])] = &[
+        // everything repeated: nothing dropped (aliases compared as names resolve, case aside)
+        (
+            r#"{"kind":"area","area":"aleppo/bani-zaid","name":"Bani Zaid","name_ar":"بني زيد","parent":"aleppo","lat":36.23,"lon":37.15,"aliases":["حي بني زيد","bani zayd","Beni Zaid"],"type":"neighbourhood","source":"g"}"#,
+            &[],
+        ),
+        (
+            r#"{"kind":"area","area":"aleppo/bani-zaid","name":"Bani Zaid","aliases":["Bani Zayd"],"source":"g"}"#,
+            // (a nested slug gives its parent)
+            &["the alias \"حي بني زيد\"", "its Arabic name", "its coordinates", "its type"],
+        ),
+        (
+            r#"{"kind":"area","area":"aleppo/bani-zaid","name":"Bani Zaid","name_ar":"بني زيد","parent":"aleppo","type":"neighbourhood","source":"g"}"#,
+            &["the aliases \"حي بني زيد\", \"Bani Zayd\"", "its coordinates"],
+        ),
+        // a new slug drops nothing
+        (r#"{"kind":"area","area":"aleppo/bustan-al-basha","name":"Bustan al-Basha","source":"g"}"#, &[]),
+        (r#"{"kind":"actor","actor":"sdf","name":"SDF","aliases":["QSD"],"source":"g"}"#, &["the alias \"قسد\""]),
+        (r#"{"kind":"actor","actor":"sarc","name":"Syrian Arab Red Crescent","source":"g"}"#, &[]),
+        // not a definition
+        (r#"{"kind":"shelling","at":"2026-01-09","areas":["aleppo"],"source":"g"}"#, &[]),
+    ];
+    for (line, want) in cases {
+        let Ok(Admitted::New(e)) = ctx.admit(line, id(99)) else { panic!("{line} is not admitted as new") };
+        assert_eq!(ctx.registry().dropped_by(&e), *want, "{line}");
+    }
+}
