@@ -609,9 +609,9 @@ fn import_into<R: std::io::BufRead>(
         if seen % 4096 == 0 {
             progress(lines.consumed);
         }
-        let admitted = match line {
-            Ok(l) => ctx.admit_with(&l, ids.next(unix_millis()), &lookup).and_then(|a| fits(a, l.len())),
-            Err(reason) => Err(Rejection::Invalid(reason)),
+        let admitted = match &line {
+            Ok(l) => ctx.admit_with(l, ids.next(unix_millis()), &lookup).and_then(|a| fits(a, l.len())),
+            Err(reason) => Err(Rejection::Invalid(reason.clone())),
         };
         match admitted {
             Ok(Admitted::New(e)) => {
@@ -647,7 +647,13 @@ fn import_into<R: std::io::BufRead>(
                 return Err(CliError::runtime(format!("cannot check line {n} against the log: {m}"))
                     .hint("run `sijil verify` to check the whole log"))
             }
-            Err(Rejection::Invalid(m)) => errors.push((n, m, false)),
+            Err(Rejection::Invalid(m)) => {
+                // a later line naming what this one defines is told it was refused
+                if let Ok(l) = &line {
+                    ctx.refuse(n, l);
+                }
+                errors.push((n, m, false))
+            }
             Err(Rejection::Conflict(m)) => errors.push((n, m, true)),
         }
         if !errors.is_empty() && !stopped {

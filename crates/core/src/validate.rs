@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::event::{Event, Extent, ExtentWord, Kind, Source};
 use crate::input::{parse_members, type_name};
-use crate::registry::{closest, Registry, Space};
+use crate::registry::{closest, fold, Registry, Space};
 use crate::time::Time;
 
 /// The largest count accepted for `killed`, `wounded` and `count`.
@@ -108,6 +108,17 @@ pub struct Context {
     standing: HashMap<Uuid, (Option<Uuid>, Option<Uuid>)>,
     /// Names already resolved against the registry as it is now.
     resolved: Resolved,
+    /// What refused lines of this input would have defined.
+    refused: Refused,
+}
+
+/// The ids, area and actor slugs and aliases of refused input lines, by
+/// line: a later line that names one is told that its line was refused,
+/// not that the name is unknown.
+#[derive(Debug, Clone, Default)]
+struct Refused {
+    ids: HashMap<Uuid, usize>,
+    names: HashMap<(bool, String), usize>,
 }
 
 impl Context {
@@ -120,6 +131,28 @@ impl Context {
             events: HashMap::new(),
             standing: HashMap::new(),
             resolved: Resolved::default(),
+            refused: Refused::default(),
+        }
+    }
+
+    /// Remembers what the refused input line `line` (its number `at`)
+    /// would have defined, read leniently: its id and, for an `area` or
+    /// `actor` event, its slug and aliases. A later line naming one of them
+    /// is then told that line `at` was refused.
+    pub fn refuse(&mut self, at: usize, line: &str) {
+        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(line) else { return };
+        if let Some(id) = map.get("id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s.trim()).ok()) {
+            self.refused.ids.entry(id).or_insert(at);
+        }
+        let area = match map.get("kind").and_then(Value::as_str).map(str::trim) {
+            Some("area") => true,
+            Some("actor") => false,
+            _ => return,
+        };
+        let slug = map.get(if area { "area" } else { "actor" }).and_then(Value::as_str);
+        let aliases = map.get("aliases").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+        for name in slug.into_iter().chain(aliases) {
+            self.refused.names.entry((area, fold(name))).or_insert(at);
         }
     }
 
@@ -428,7 +461,12 @@ impl Context {
         if let Some(slug) = self.resolved.get(space, name) {
             return Ok(slug);
         }
-        let slug = self.registry.resolve(space, name)?;
+        let slug = self.registry.resolve(space, name).map_err(|m| {
+            match self.refused.names.get(&(space == Space::Area, fold(name))) {
+                Some(at) => format!("unknown {} {name:?}: line {at}, which defines it, is refused", space_word(space)),
+                None => m,
+            }
+        })?;
         self.resolved.insert(space, name, &slug);
         Ok(slug)
     }
@@ -452,8 +490,12 @@ impl Context {
     }
 
     fn known(&self, field: &str, id: Uuid, lookup: &dyn Lookup) -> Result<Summary, Rejection> {
-        self.summary(&id, lookup)?
-            .ok_or_else(|| Rejection::Invalid(format!("\"{field}\": no event with id {id} is in the log")))
+        self.summary(&id, lookup)?.ok_or_else(|| {
+            Rejection::Invalid(match self.refused.ids.get(&id) {
+                Some(at) => format!("\"{field}\": {id} is the event of line {at}, which is refused"),
+                None => format!("\"{field}\": no event with id {id} is in the log"),
+            })
+        })
     }
 
     fn check_references(&self, e: &Event, lookup: &dyn Lookup) -> Result<(), Rejection> {
