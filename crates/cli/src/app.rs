@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sijil_core::{
-    Admitted, Context, Event, FreshIds, KnownAt, Ledger, Lookup, NoLookup, Registry, Rejection, Summary, Time, Timeline,
+    Admitted, Context, Event, FreshIds, KnownAt, Ledger, Lookup, NoLookup, Registry, Rejection, Summary, Time,
 };
 use sijil_store::Store;
 use uuid::Uuid;
@@ -228,24 +228,6 @@ impl Session {
         StoreLookup { store: &self.store, log_zone: self.log_zone }
     }
 
-    /// The fold of the log as known at `known`.
-    pub fn timeline(&self, known: KnownAt) -> Result<Timeline, CliError> {
-        let upto = match known {
-            KnownAt::Seq(n) => n,
-            _ => u64::MAX,
-        };
-        let mut t = Timeline::new(self.log_zone);
-        for r in self.store.scan(upto) {
-            let r = r?;
-            // recording times never decrease along the log, so the horizon is a prefix
-            if !known.includes(&r) {
-                break;
-            }
-            t.apply(r);
-        }
-        Ok(t)
-    }
-
     /// The ledger of the whole log, for state reads at any (T, K): the
     /// latest checkpoint, then the records after it. When that leaves more
     /// than [`CHECKPOINT_GAP`] records to fold, a new checkpoint is taken at
@@ -367,11 +349,6 @@ impl Session {
                 .hint(format!("write #{t} for log position {t}, or a time such as 2026-01-09T03:00")));
         }
         self.valid_time("--known-at", t, now).map(KnownAt::Time)
-    }
-
-    /// Resolves `--area` to a slug of the log.
-    pub fn area(&self, timeline: &Timeline, name: Option<&str>) -> Result<Option<String>, CliError> {
-        self.area_in(timeline.registry(), name)
     }
 }
 

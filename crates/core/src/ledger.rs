@@ -1026,6 +1026,58 @@ impl LedgerView<'_> {
         self.k
     }
 
+    /// The positions, in log order, of what a situation report over the
+    /// valid-time window `[since, until)` draws on: every current event
+    /// but the definitions that starts in the window; every current
+    /// durative event that starts before its end and is not ended by its
+    /// start (an ultimatum runs to its deadline, so each one that starts
+    /// before the end); and every current casualty report, wherever it
+    /// falls (the casualty chart runs over the whole log). A superset: the
+    /// report filters each record again as it draws it.
+    pub fn report_positions(&self, since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Vec<u64> {
+        let l = self.ledger;
+        let (since, until) = (since.map(Stamp::of), until.map(Stamp::of));
+        let mut out = Vec::new();
+        for i in 0..(self.k as usize).min(l.entries.len()) {
+            let e = &l.entries[i];
+            if e.kind.is_reference() || !l.current(i, self.k) {
+                continue;
+            }
+            let keep = match e.start() {
+                None => true,
+                Some(_) if e.kind == Kind::CasualtyReport => true,
+                Some(start) => {
+                    let before_end = until.is_none_or(|u| start < u);
+                    let from_since = since.is_none_or(|s| start >= s);
+                    before_end
+                        && (from_since
+                            || e.kind == Kind::Ultimatum
+                            || (e.kind.is_durative()
+                                && since.is_none_or(|s| l.effective_end(i, self.k).is_none_or(|end| end > s))))
+                }
+            };
+            if keep {
+                out.push(i as u64 + 1);
+            }
+        }
+        out
+    }
+
+    /// How many current events (not definitions, nor `ended`) name no area.
+    pub fn arealess(&self) -> usize {
+        let l = self.ledger;
+        (0..(self.k as usize).min(l.entries.len()))
+            .filter(|&i| {
+                let e = &l.entries[i];
+                !e.kind.is_reference()
+                    && e.areas == 0
+                    && e.start().is_some()
+                    && e.kind != Kind::Ended
+                    && l.current(i, self.k)
+            })
+            .count()
+    }
+
     fn entry(&self, r: &Recorded) -> Option<usize> {
         let i = r.seq.checked_sub(1)?;
         (i < self.k).then_some(i as usize)

@@ -71,10 +71,26 @@ pub fn run(g: &Globals, args: ReportArgs, out: &mut dyn Write) -> Result<(), Cli
     let at = session.at_or_now(args.at.as_deref(), now)?;
     let (since, until) = session.window(args.since.as_deref(), args.until.as_deref(), now)?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
-    let timeline = session.timeline(known_at)?;
-    let area = session.area(&timeline, args.area.as_deref())?;
-    let state = timeline.state(&StateQuery { at, known_at, area: area.clone() });
-    let report = Report { timeline: &timeline, state: &state, at, zone: session.zone, since, until, area };
+    // the ledger as known at K, and only the records the page can show
+    // read back from the log (not a fold of the whole log)
+    let mut ledger = session.ledger_for(known_at)?;
+    let area = session.area_in(&ledger.registry(known_at), args.area.as_deref())?;
+    let state = ledger.state(&StateQuery { at, known_at, area: area.clone() });
+    let registry_now = ledger.registry_at(at, known_at);
+    let view = ledger.view(known_at);
+    let records = session.store.fetch(&view.report_positions(since, until))?;
+    let report = Report {
+        view: &view,
+        records: &records,
+        registry_now,
+        arealess: view.arealess(),
+        state: &state,
+        at,
+        zone: session.zone,
+        since,
+        until,
+        area,
+    };
     let page = report.html();
     match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
         None => {

@@ -130,19 +130,7 @@ pub(crate) fn page(r: &Report<'_>) -> String {
         r#"<p class="how">One lane per area. Bars: what held for a span (an arrow: no end recorded, still in force as the log knows it; pale: an evacuation passing through a crossing). The ultimatum bar runs from its issue to its deadline. Marks: single incidents; a pale band means the source gave only the day. The red line is the moment of this report.</p>"#,
     );
     s.push_str(&svg::timeline(r, &lanes, &axis));
-    let no_area = r
-        .timeline
-        .records()
-        .iter()
-        .filter(|x| {
-            let e = &x.event;
-            !e.kind.is_reference()
-                && e.areas.is_empty()
-                && e.at.is_some()
-                && e.kind != sijil_core::Kind::Ended
-                && r.timeline.is_current(&e.id)
-        })
-        .count();
+    let no_area = r.arealess;
     if no_area > 0 && r.area.is_none() {
         let _ = write!(
             s,
@@ -321,9 +309,9 @@ fn source(e: &Event) -> String {
 /// The event list: every current event the selection keeps, in valid time.
 fn events(s: &mut String, r: &Report<'_>) {
     let zone = r.zone;
-    let exporter = Exporter::new(r.timeline, r.selection());
-    let mut rows: Vec<&sijil_core::Recorded> = exporter.domain_events(r.timeline.records()).collect();
-    let log_zone = r.timeline.zone();
+    let exporter = Exporter::new(r.view, r.selection());
+    let mut rows: Vec<&sijil_core::Recorded> = exporter.domain_events(r.records).collect();
+    let log_zone = r.view.zone();
     rows.sort_by_cached_key(|x| (x.event.at.map(|a| a.start(log_zone)), x.seq));
     let _ = write!(
         s,

@@ -1,6 +1,7 @@
 //! The situation report: one self-contained HTML page (inline CSS and SVG,
-//! no script, nothing fetched at view time) drawn from a [`Timeline`] and
-//! the [`State`] at `--at`.
+//! no script, nothing fetched at view time) drawn from a view of the log
+//! ([`LogView`]: the ledger as known at `--known-at`), the records in its
+//! window, and the [`State`] at `--at`.
 //!
 //! This file gathers what the page shows (lanes of bars and marks, the
 //! time axis, casualty series, map points) as plain data; `svg.rs` draws
@@ -17,12 +18,20 @@ use chrono_tz::Tz;
 use sijil_core::event::Event;
 use sijil_core::export::{Exporter, LogView, Selection};
 use sijil_core::projection::State;
-use sijil_core::{Kind, Registry, Timeline};
+use sijil_core::{Kind, Recorded, Registry};
 
 /// Everything a report is drawn from.
 pub struct Report<'a> {
-    /// The fold, already cut at `--known-at`.
-    pub timeline: &'a Timeline,
+    /// The log as known at `--known-at`.
+    pub view: &'a dyn LogView,
+    /// The records it draws, in log order: at least every current event in
+    /// the window and every current casualty report
+    /// (`LedgerView::report_positions`); each is filtered again here.
+    pub records: &'a [Recorded],
+    /// The registry as defined at `at` (names and places).
+    pub registry_now: Registry,
+    /// How many current events name no area.
+    pub arealess: usize,
     /// The state at `at`.
     pub state: &'a State,
     pub at: DateTime<Utc>,
@@ -117,20 +126,33 @@ impl<'a> Report<'a> {
     }
 
     fn zone_of_log(&self) -> Tz {
-        self.timeline.zone()
+        self.view.zone()
     }
 
     /// The registry used for names and places: as defined at `--at`, with
     /// areas defined only later taken from the latest definitions.
-    fn registry(&self) -> Registry {
-        self.timeline.registry_at(self.at)
+    fn registry(&self) -> &Registry {
+        &self.registry_now
     }
 
     fn keeps_area(&self, slug: &str) -> bool {
         match &self.area {
             None => true,
-            Some(a) => self.timeline.registry().is_within(slug, a),
+            Some(a) => self.view.registry().is_within(slug, a),
         }
+    }
+
+    /// The current records, in valid-time order (then log order).
+    fn current_in_valid_order(&self) -> Vec<&'a Recorded> {
+        let zone = self.zone_of_log();
+        let mut v: Vec<(Option<DateTime<Utc>>, u64, &'a Recorded)> = self
+            .records
+            .iter()
+            .filter(|r| self.view.is_current(r))
+            .map(|r| (r.event.at.map(|a| a.start(zone)), r.seq, r))
+            .collect();
+        v.sort_unstable_by_key(|&(start, seq, _)| (start, seq));
+        v.into_iter().map(|(_, _, r)| r).collect()
     }
 
     /// The selection `sijil log` and `sijil export` would make.
@@ -142,7 +164,7 @@ impl<'a> Report<'a> {
     /// before the areas under them).
     pub(crate) fn lanes(&self) -> Vec<Lane<'a>> {
         let now = self.registry();
-        let all = self.timeline.registry();
+        let all = self.view.registry();
         let mut lanes: Vec<Lane<'a>> = all
             .areas()
             .filter(|d| self.keeps_area(&d.slug))
@@ -160,7 +182,7 @@ impl<'a> Report<'a> {
         let zone = self.zone_of_log();
         let by_slug: HashMap<String, usize> = lanes.iter().enumerate().map(|(i, l)| (l.slug.clone(), i)).collect();
         let withdrawals = self.withdrawals();
-        for r in self.timeline.current_in_valid_order() {
+        for r in self.current_in_valid_order() {
             let e = &r.event;
             if e.kind.is_reference() || matches!(e.kind, Kind::Retraction | Kind::Ended) {
                 continue;
@@ -168,7 +190,7 @@ impl<'a> Report<'a> {
             let Some(at) = e.at else { continue };
             let start = at.start(zone);
             if e.kind.is_durative() {
-                let end = self.end_of(e, &withdrawals);
+                let end = self.end_of(r, &withdrawals);
                 let overlaps =
                     self.until.is_none_or(|u| start < u) && self.since.is_none_or(|s| end.is_none_or(|x| x > s));
                 if !overlaps {
@@ -200,7 +222,7 @@ impl<'a> Report<'a> {
     /// order of start: what ends deployments ([`Report::end_of`]).
     fn withdrawals(&self) -> Withdrawals {
         let mut by_actor: Withdrawals = HashMap::new();
-        for w in LogView::withdrawals(self.timeline) {
+        for w in self.view.withdrawals() {
             if let Some(t) = w.start {
                 by_actor.entry(w.actor).or_default().push((t, w.areas));
             }
@@ -215,12 +237,13 @@ impl<'a> Report<'a> {
     /// ultimatum; else its `until` or `ended` time, or (for a deployment)
     /// the first withdrawal of the same actor from one of its areas, at or
     /// after its start.
-    pub(crate) fn end_of(&self, e: &Event, withdrawals: &Withdrawals) -> Option<DateTime<Utc>> {
+    pub(crate) fn end_of(&self, r: &Recorded, withdrawals: &Withdrawals) -> Option<DateTime<Utc>> {
         let zone = self.zone_of_log();
+        let e = &r.event;
         if e.kind == Kind::Ultimatum {
             return e.deadline.map(|d| d.end(zone));
         }
-        let mut end = self.timeline.effective_end(e);
+        let mut end = self.view.effective_end(r);
         if e.kind == Kind::Deployment {
             let start = e.at.map(|a| a.start(zone));
             if let (Some(s), Some(list)) = (start, e.actor.as_deref().and_then(|a| withdrawals.get(a))) {
@@ -282,7 +305,7 @@ impl<'a> Report<'a> {
     /// Each source's running figures, from the casualties export.
     pub(crate) fn series(&self) -> Vec<Series> {
         let sel = Selection { area: self.area.clone(), since: None, until: None, kinds: Vec::new() };
-        let cas = Exporter::new(self.timeline, sel).casualties(self.timeline.records());
+        let cas = Exporter::new(self.view, sel).casualties(self.records);
         let mut out: Vec<Series> = Vec::new();
         for c in cas.claims {
             let i = match out.iter().position(|s| s.source == c.source) {
@@ -303,7 +326,7 @@ impl<'a> Report<'a> {
         let now = self.registry();
         let mut places = Vec::new();
         let mut unplaced = Vec::new();
-        for d in self.timeline.registry().areas().filter(|d| self.keeps_area(&d.slug)) {
+        for d in self.view.registry().areas().filter(|d| self.keeps_area(&d.slug)) {
             let d = now.area(&d.slug).unwrap_or(d);
             let a = self.state.areas.get(&d.slug);
             let (Some(lat), Some(lon)) = (d.lat, d.lon) else {
@@ -341,7 +364,7 @@ impl<'a> Report<'a> {
 
     /// The English name of an area or actor slug, else the slug.
     pub(crate) fn area_name(&self, slug: &str) -> (String, Option<String>) {
-        let reg = self.timeline.registry();
+        let reg = self.view.registry();
         match reg.area(slug) {
             Some(d) => (d.name.clone(), d.name_ar.clone()),
             None => (slug.to_string(), None),
@@ -349,7 +372,7 @@ impl<'a> Report<'a> {
     }
 
     pub(crate) fn actor_name(&self, slug: &str) -> (String, Option<String>) {
-        match self.timeline.registry().actor(slug) {
+        match self.view.registry().actor(slug) {
             Some(d) => (d.name.clone(), d.name_ar.clone()),
             None => (slug.to_string(), None),
         }

@@ -711,6 +711,80 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// What a situation report reads back from the log holds every record
+    /// it can draw, for any horizon and window: each current event (not a
+    /// definition) starting in the window, each current durative one that
+    /// starts before the window ends and is not ended before it begins (an
+    /// ultimatum whatever its end), and each current casualty report; and
+    /// nothing that is not current. The count of events naming no area is
+    /// the timeline's.
+    #[test]
+    fn a_report_reads_back_all_it_can_draw(
+        log in log(),
+        k in any::<Index>(),
+        reads in reads(),
+    ) {
+        let records = &log.records;
+        let ts = read_times(records, &reads);
+        let k = k.index(records.len() + 1);
+        let mut ledger = Ledger::new(ZONE);
+        for r in records {
+            ledger.apply(r);
+        }
+        let mut windows = vec![(None, None)];
+        for pair in ts.windows(2) {
+            let (a, b) = (pair[0].min(pair[1]), pair[0].max(pair[1]));
+            windows.extend([(Some(a), Some(b)), (Some(a), None), (None, Some(b))]);
+        }
+        for known in [KnownAt::All, KnownAt::Seq(k as u64)] {
+            let folded = timeline(records.iter().filter(|r| known.includes(r)).cloned());
+            let view = ledger.view(known);
+            let arealess = folded
+                .records()
+                .iter()
+                .filter(|r| {
+                    let e = &r.event;
+                    !e.kind.is_reference() && e.areas.is_empty() && e.at.is_some() && e.kind != Kind::Ended && folded.is_current(&e.id)
+                })
+                .count();
+            prop_assert_eq!(view.arealess(), arealess);
+            for &(since, until) in &windows {
+                let got = view.report_positions(since, until);
+                prop_assert!(got.windows(2).all(|w| w[0] < w[1]), "not in log order: {:?}", got);
+                for r in folded.records() {
+                    let e = &r.event;
+                    let current = folded.is_current(&e.id);
+                    if got.contains(&r.seq) {
+                        prop_assert!(current && !e.kind.is_reference(), "#{} is not current or a definition", r.seq);
+                        continue;
+                    }
+                    let Some(start) = e.at.map(|a| a.start(ZONE)) else { continue };
+                    if !current || e.kind.is_reference() {
+                        continue;
+                    }
+                    let in_window = since.is_none_or(|s| start >= s) && until.is_none_or(|u| start < u);
+                    let overlaps = e.kind.is_durative()
+                        && until.is_none_or(|u| start < u)
+                        && (e.kind == Kind::Ultimatum
+                            || since.is_none_or(|s| folded.effective_end(e).is_none_or(|end| end > s)));
+                    prop_assert!(
+                        !(in_window || overlaps || e.kind == Kind::CasualtyReport),
+                        "#{} ({:?} from {}) is left out of {:?}..{:?}",
+                        r.seq,
+                        e.kind,
+                        start,
+                        since,
+                        until
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The generator is not degenerate: over a fixed sample of logs it writes
 /// every kind of step, and the states read from them hold every kind of
 /// entry, so the properties above are about something.
