@@ -117,25 +117,39 @@ fn open_and_create_refuse_what_is_not_a_log() {
             }
         };
         let before = listing();
+        // a file is named as one; a folder of something else is not a log
+        let refused = |err: &OpenError| match err {
+            OpenError::NotAFolder(p) => !path.is_dir() && *p == path,
+            OpenError::NotALog(p) => path.is_dir() && *p == path,
+            _ => false,
+        };
         let err = Store::open(&path).unwrap_err();
-        assert!(matches!(&err, OpenError::NotALog(p) if *p == path), "{what}: open: {err:?}");
-        assert!(err.to_string().contains("is not a sijil log"), "{what}: {err}");
+        assert!(refused(&err), "{what}: open: {err:?}");
+        let said = if path.is_dir() { "is not a sijil log" } else { "is a file; a log is a folder" };
+        assert!(err.to_string().contains(said), "{what}: {err}");
         let err = Store::create(&path, ZONE).unwrap_err();
-        assert!(matches!(&err, OpenError::NotALog(p) if *p == path), "{what}: create: {err:?}");
+        assert!(refused(&err), "{what}: create: {err:?}");
         let err = Store::open_or_create(&path, ZONE).unwrap_err();
-        assert!(matches!(&err, OpenError::NotALog(p) if *p == path), "{what}: open_or_create: {err:?}");
+        assert!(refused(&err), "{what}: open_or_create: {err:?}");
         assert_eq!(listing(), before, "{what}: refusing changed the folder");
     }
 }
 
 #[test]
-fn an_empty_folder_is_not_a_log_but_can_become_one() {
+fn an_empty_folder_holds_no_log_yet_but_can_become_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log");
     fs::create_dir(&path).unwrap();
     let err = Store::open(&path).unwrap_err();
-    assert!(matches!(&err, OpenError::NotALog(_)), "{err:?}");
+    assert!(matches!(&err, OpenError::Missing(p) if *p == path), "{err:?}");
     let store = Store::create(&path, ZONE).unwrap();
+    store.append(&events(1, 1), clock(0), None).unwrap();
+    assert_sound(&store, 1);
+    drop(store);
+    // open_or_create makes one there too
+    let other = dir.path().join("other");
+    fs::create_dir(&other).unwrap();
+    let store = Store::open_or_create(&other, ZONE).unwrap();
     store.append(&events(1, 1), clock(0), None).unwrap();
     assert_sound(&store, 1);
 }
