@@ -20,8 +20,9 @@ pub const SCENARIO_ZONE: &str = "Asia/Damascus";
 const MOMENTS: [(&str, &str); 3] = [
     (
         "2026-01-08T22:00:00+03:00",
-        "Thursday night, before the ceasefire: a curfew over the Kurdish-majority neighbourhoods, \
-         internal security deployed, control claimed, both sides' casualty figures side by side.",
+        "Thursday night, before the ceasefire: a curfew over several neighbourhoods, among them the two \
+         Kurdish-majority ones, internal security deployed, control claimed, both sides' casualty figures \
+         side by side.",
     ),
     (
         "2026-01-09T05:00:00+03:00",
@@ -30,7 +31,8 @@ const MOMENTS: [(&str, &str); 3] = [
     ),
     (
         "2026-01-09T10:00:00+03:00",
-        "After the deadline: the ultimatum has expired; the ceasefire, with no announced end, still stands.",
+        "After the deadline: the ultimatum has expired. The log records no end to the ceasefire, the \
+         curfew or the evacuation, so they are shown in force: the report says nothing of what came after.",
     ),
 ];
 
@@ -87,23 +89,27 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
     let done = store.append(&batch.events, (g.clock)(), None)?;
     let w = |out: &mut dyn Write, s: String| writeln!(out, "{s}").map_err(output);
 
-    w(out, "sijil demo — Aleppo, 8–9 January 2026".into())?;
-    w(
-        out,
-        format!(
-            "Recorded {} events from one news report (SANA, the Ministry of Defence, SOHR, the SDF, the Aleppo\n\
-             health directorate, the Ministry of Emergency…) into the log at {}.\n\
-             Times are shown in {}.\n",
-            done.last,
-            path.display(),
-            zone.name()
-        ),
-    )?;
-
     let mut timeline = sijil_core::Timeline::new(log_zone);
     for r in store.scan(u64::MAX) {
         timeline.apply(r?);
     }
+    let definitions = timeline.records().iter().filter(|r| r.event.kind.is_reference()).count();
+    w(out, "sijil demo — Aleppo, 8–9 January 2026".into())?;
+    w(
+        out,
+        format!(
+            "Recorded {} events into the log at {}:\n\
+             the {definitions} areas and actors of the gazetteer, then {} events from one news report (SANA, the\n\
+             Ministry of Defence, SOHR, the SDF, the Aleppo health directorate, the Ministry of Emergency…),\n\
+             the last of them a correction of a figure first mis-typed.\n\
+             The report gives the hour only for the ceasefire (03:00) and its deadline (09:00); the other\n\
+             hours are the desk's estimates, which keep the report's order. Times are shown in {}.\n",
+            done.last,
+            path.display(),
+            done.last as usize - definitions,
+            zone.name()
+        ),
+    )?;
     for (i, (moment, story)) in MOMENTS.iter().enumerate() {
         let at =
             sijil_core::Time::parse(moment, log_zone).map_err(|e| CliError::runtime(e.to_string()))?.start(log_zone);
@@ -145,6 +151,11 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
                     fix.seq,
                     corrected_seq(&timeline, fix)
                 ),
+            )?;
+            w(
+                out,
+                "A correction applies from when it is recorded: before it the log held the mis-typed figure."
+                    .to_string(),
             )?;
             w(
                 out,
