@@ -240,6 +240,10 @@ fn run_in(cfg: &Config, work: &Path, progress: &Progress) -> Result<Report> {
             drop(ledger);
             samples[i].replay.push(per_second(n, took));
         }
+        // the reference for the replays, measured next to them: the
+        // machine's speed drifts over a run more than the ratio's margin
+        say("decode-only");
+        decode.push(decode_only(&inputs.canonical)?);
 
         say("peak memory of a replay, in a child process");
         settle();
@@ -266,9 +270,6 @@ fn run_in(cfg: &Config, work: &Path, progress: &Progress) -> Result<Report> {
             }
             samples[i].state_large.extend(took);
         }
-
-        say("decode-only");
-        decode.push(decode_only(&inputs.canonical)?);
 
         say("single appends from the command line");
         settle();
