@@ -230,6 +230,8 @@ fn run_in(cfg: &Config, work: &Path, progress: &Progress) -> Result<Report> {
             samples[i].reopen.push(ms(e.open_time(&e.location(&dir))?));
         }
 
+        say("decode-only, before the replays");
+        let before = decode_only(&inputs.canonical)?;
         say("replay");
         settle();
         for (i, e) in Engine::ALL.into_iter().enumerate() {
@@ -240,10 +242,12 @@ fn run_in(cfg: &Config, work: &Path, progress: &Progress) -> Result<Report> {
             drop(ledger);
             samples[i].replay.push(per_second(n, took));
         }
-        // the reference for the replays, measured next to them: the
-        // machine's speed drifts over a run more than the ratio's margin
-        say("decode-only");
-        decode.push(decode_only(&inputs.canonical)?);
+        // the reference for the replays, measured on either side of them
+        // (the machine's speed drifts within a run by more than the ratio's
+        // margin) and averaged
+        say("decode-only, after the replays");
+        let after = decode_only(&inputs.canonical)?;
+        decode.push((before + after) / 2.0);
 
         say("peak memory of a replay, in a child process");
         settle();
