@@ -170,12 +170,13 @@ impl Registry {
     /// for a note. Empty for a new slug, another kind, or an update that
     /// keeps everything.
     pub fn dropped_by(&self, e: &Event) -> Vec<String> {
-        let kept = |old: &[String], new: &[String]| -> Vec<String> {
+        // the old aliases the new list leaves out (compared as names resolve)
+        let left_out = |old: &[String], new: &[String]| -> Vec<String> {
             let new: Vec<String> = new.iter().map(|a| fold(a)).collect();
             old.iter().filter(|a| !new.contains(&fold(a))).map(|a| format!("{a:?}")).collect()
         };
         let mut out = Vec::new();
-        let mut aliases = |gone: Vec<String>| {
+        let mut note_aliases = |gone: Vec<String>| {
             match gone.len() {
                 0 => {}
                 1 => out.push(format!("the alias {}", gone[0])),
@@ -185,7 +186,7 @@ impl Registry {
         match e.kind {
             Kind::Area => {
                 let Some(old) = e.area.as_deref().and_then(|s| self.areas.get(s)) else { return Vec::new() };
-                aliases(kept(&old.aliases, &e.aliases));
+                note_aliases(left_out(&old.aliases, &e.aliases));
                 if old.name_ar.is_some() && e.name_ar.is_none() {
                     out.push("its Arabic name".to_string());
                 }
@@ -201,7 +202,7 @@ impl Registry {
             }
             Kind::Actor => {
                 let Some(old) = e.actor.as_deref().and_then(|s| self.actors.get(s)) else { return Vec::new() };
-                aliases(kept(&old.aliases, &e.aliases));
+                note_aliases(left_out(&old.aliases, &e.aliases));
                 if old.name_ar.is_some() && e.name_ar.is_none() {
                     out.push("its Arabic name".to_string());
                 }

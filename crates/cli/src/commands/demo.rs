@@ -74,8 +74,8 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
             }
             s
         }
+        // a missing path or an empty folder
         Err(sijil_store::OpenError::Missing(_)) => Store::create(&path, SCENARIO_ZONE)?,
-        Err(sijil_store::OpenError::NotALog(_)) if is_empty_dir(&path) => Store::create(&path, SCENARIO_ZONE)?,
         Err(e) => return Err(e.into()),
     };
     let log_zone = parse_zone(store.zone())?;
@@ -193,10 +193,6 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
 
 fn corrected_seq(t: &sijil_core::Timeline, fix: &sijil_core::Recorded) -> u64 {
     fix.event.corrects.and_then(|id| t.get(&id)).map_or(0, |r| r.seq)
-}
-
-fn is_empty_dir(p: &std::path::Path) -> bool {
-    std::fs::read_dir(p).map(|mut d| d.next().is_none()).unwrap_or(false)
 }
 
 fn shell_quote(s: &str) -> String {
