@@ -974,7 +974,14 @@ impl<'a> Exporter<'a> {
             }
         };
         put(Some(e.kind.as_str()));
-        put(e.at.map(|a| a.to_string()).as_deref());
+        // the instant, not how it was written: 01:30+03:00 and 22:30Z are one time
+        put(e
+            .at
+            .map(|a| match a {
+                Time::Instant(t) => t.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                Time::Day(d) => format!("{d} (day)"),
+            })
+            .as_deref());
         let mut areas: Vec<&str> = Vec::new();
         let of = self.areas_of(e);
         areas.extend(of.iter().map(String::as_str));
@@ -1244,7 +1251,12 @@ impl<'a> Exporter<'a> {
                 }
             }
         }
-        best
+        // an end before the start (an `ended` older than a correction's
+        // start): it never held, so it ends where it starts, as `events` says
+        match (best, self.start(e)) {
+            (Some(b), Some(start)) if b.at < start => Some(End { at: start, text: json!(utc_text(start)) }),
+            (best, _) => best,
+        }
     }
 
     /// The `areas` layer: every area of the state at `at`, with that
@@ -1695,6 +1707,26 @@ mod tests {
     }
 
     #[test]
+    fn acled_incidents_match_on_the_instant_not_its_writing() {
+        // the same instant, from a wire in UTC and a desk in local time
+        let t = fold(&[
+            GAZETTEER,
+            r#"{"kind":"shelling","at":"2026-01-08T22:30:00Z","areas":["aleppo"],"killed":5,"source":"A"}
+{"kind":"shelling","at":"2026-01-09T01:30","areas":["aleppo"],"killed":4,"source":"B"}
+{"kind":"shelling","at":"2026-01-09","areas":["aleppo"],"killed":2,"source":"C"}"#,
+        ]);
+        let ex = Exporter::new(&t, Selection::default());
+        let types = ActorTypes::default();
+        let (rows, _) = ex.acled_rows(t.records(), &types);
+        let rows: Vec<AcledRow> = rows.collect();
+        // one incident of the two reports at 22:30Z, with the lower figure;
+        // the day-precision report is another (its day starts first)
+        assert_eq!(rows.len(), 2, "{rows:#?}");
+        assert_eq!((rows[0].source.as_str(), rows[0].fatalities.as_str()), ("C", "2"));
+        assert_eq!((rows[1].source.as_str(), rows[1].fatalities.as_str()), ("A; B", "4"));
+    }
+
+    #[test]
     fn acled_dates_are_in_the_log_zone() {
         let t =
             fold(&[GAZETTEER, r#"{"kind":"shelling","at":"2026-01-08T22:30:00Z","areas":["aleppo"],"source":"x"}"#]);
@@ -1703,6 +1735,22 @@ mod tests {
         let (rows, _) = ex.acled_rows(t.records(), &types);
         let rows: Vec<AcledRow> = rows.collect();
         assert_eq!((rows[0].event_date.as_str(), rows[0].year.as_str()), ("2026-01-09", "2026"));
+    }
+
+    #[test]
+    fn a_feature_never_ends_before_it_starts() {
+        // ended at 12:00, then corrected to start at 14:00: it never held
+        let t = fold(&[
+            GAZETTEER,
+            r#"{"id":"00000000-0000-7000-8000-000000000001","kind":"curfew","at":"2026-01-08T10:00","areas":["aleppo"],"actor":"syrian-army","source":"s"}
+{"kind":"ended","at":"2026-01-08T12:00","ends":"00000000-0000-7000-8000-000000000001","source":"s"}
+{"kind":"curfew","at":"2026-01-08T14:00","areas":["aleppo"],"actor":"syrian-army","source":"s","corrects":"00000000-0000-7000-8000-000000000001"}"#,
+        ]);
+        let ex = Exporter::new(&t, Selection::default());
+        let f: Vec<Value> = ex.domain_events(t.records()).flat_map(|r| ex.event_features(r)).collect();
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0]["time"], json!({"interval": ["2026-01-08T11:00:00Z", "2026-01-08T11:00:00Z"]}));
+        assert_eq!(f[0]["properties"]["time_end"], "2026-01-08T11:00:00Z");
     }
 
     #[test]
