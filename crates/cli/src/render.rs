@@ -73,12 +73,21 @@ fn short(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// When something in force began: its local time, or for a day-precision
+/// start its date, the day being the log's (never an invented midnight).
+pub fn since(x: &sijil_core::projection::Active, zone: Tz, log_zone: Tz) -> String {
+    match x.precision {
+        Some("day") => format!("{} (day)", x.since.with_timezone(&log_zone).format("%Y-%m-%d")),
+        _ => short(x.since, zone),
+    }
+}
+
 fn tail(slug: &str) -> &str {
     slug.rsplit('/').next().unwrap_or(slug)
 }
 
 /// The rows of one area: what is in force, deadlines, forces, control.
-fn area_rows(a: &AreaState, state: &State, zone: Tz) -> Vec<[String; 4]> {
+fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[String; 4]> {
     let mut rows = Vec::new();
     for x in &a.active {
         let mut what = x.kind.to_string();
@@ -86,8 +95,8 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz) -> Vec<[String; 4]> {
             what.push_str(&format!(" via {}", x.via.iter().map(|v| tail(v)).collect::<Vec<_>>().join(", ")));
         }
         let when = match x.until {
-            Some(u) => format!("{} → {}", short(x.since, zone), short(u, zone)),
-            None => format!("since {}", short(x.since, zone)),
+            Some(u) => format!("{} → {}", since(x, zone, log_zone), short(u, zone)),
+            None => format!("since {}", since(x, zone, log_zone)),
         };
         rows.push([what, x.actor.clone().unwrap_or_default(), when, x.source.clone()]);
     }
@@ -127,7 +136,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz) -> Vec<[String; 4]> {
 
 /// The situation report: per area what is in force, deadlines, forces and
 /// control claims; quiet areas on one line; then the casualty claims.
-pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Result<()> {
+pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz, log_zone: Tz) -> std::io::Result<()> {
     let known = state.known_at.as_deref().unwrap_or("everything recorded");
     let offset = state.at.with_timezone(&zone).format("%:z");
     writeln!(
@@ -140,7 +149,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz) -> std::io::Res
     t.set_header(vec!["Area", "What", "Who", "When", "Source"]);
     let mut quiet = Vec::new();
     for (slug, a) in &state.areas {
-        let rows = area_rows(a, state, zone);
+        let rows = area_rows(a, state, zone, log_zone);
         let incidents = match a.incidents {
             0 => String::new(),
             1 => "\n1 incident".to_string(),

@@ -787,7 +787,8 @@ impl Ledger {
         let mut kept: Vec<Option<bool>> = vec![None; self.strings.len()];
         let keep_str = |slug: &str| match &q.area {
             None => true,
-            Some(root) => all.is_within(slug, root),
+            // nested as defined at `at`
+            Some(root) => reg_now.is_within_at(&all, slug, root),
         };
         let mut keep_sym = |sym: u32| -> bool {
             let slot = &mut kept[sym as usize];

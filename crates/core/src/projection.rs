@@ -271,9 +271,10 @@ impl Timeline {
         let at = q.at;
         let zone = self.zone;
         let reg_now = self.registry_at(at);
+        // nested as defined at `at`
         let keep = |slug: &str| match &q.area {
             None => true,
-            Some(root) => self.registry.is_within(slug, root),
+            Some(root) => reg_now.is_within_at(&self.registry, slug, root),
         };
         let mut book = AreaBook { map: BTreeMap::new(), keep: &keep, now: &reg_now, all: &self.registry };
         for def in reg_now.areas() {

@@ -243,6 +243,14 @@ impl Registry {
 
     /// `true` when `slug` is `ancestor` or lies under it.
     pub fn is_within(&self, slug: &str, ancestor: &str) -> bool {
+        self.is_within_at(self, slug, ancestor)
+    }
+
+    /// [`Registry::is_within`] for this registry as it stood at some valid
+    /// time, an area it does not define yet taken from `later` (the
+    /// latest definitions): an area moved to another parent since is
+    /// within the parent it had then.
+    pub fn is_within_at(&self, later: &Registry, slug: &str, ancestor: &str) -> bool {
         let mut cur = Some(slug.to_string());
         let mut steps = 0;
         while let Some(s) = cur {
@@ -253,7 +261,7 @@ impl Registry {
             if steps > 64 {
                 return false;
             }
-            cur = self.areas.get(&s).and_then(|a| a.parent.clone());
+            cur = self.areas.get(&s).or_else(|| later.areas.get(&s)).and_then(|a| a.parent.clone());
         }
         false
     }

@@ -116,7 +116,7 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
         w(out, format!("── {}. {} ──", i + 1, local(at, zone)))?;
         w(out, format!("{story}\n"))?;
         let state = timeline.state(&StateQuery { at, known_at: KnownAt::All, area: None });
-        state_table(out, &state, zone).map_err(output)?;
+        state_table(out, &state, zone, log_zone).map_err(output)?;
         w(out, String::new())?;
     }
 

@@ -53,6 +53,6 @@ pub fn run(g: &Globals, args: StateArgs, out: &mut dyn Write) -> Result<(), CliE
     let state = ledger.state(&StateQuery { at, known_at, area });
     match super::choose_format(args.format, Format::Json) {
         Format::Json | Format::Ndjson => super::write_json(out, &state),
-        Format::Table => state_table(out, &state, session.zone).map_err(output),
+        Format::Table => state_table(out, &state, session.zone, session.log_zone).map_err(output),
     }
 }

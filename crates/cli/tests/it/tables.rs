@@ -42,3 +42,24 @@ fn no_colour_reaches_a_pipe_or_a_no_color_terminal() {
     let err = env.run(&["state", "--at", "tomorrow", "--color", "always"]);
     assert!(err.stderr.starts_with("\u{1b}[1;31merror:\u{1b}[0m "), "{:?}", err.stderr);
 }
+
+/// A day-precision start shows as its date (the log's day), never as an
+/// invented midnight, whatever zone the table is shown in.
+#[test]
+fn a_day_precision_start_reads_as_its_date() {
+    let env = TestEnv::aleppo();
+    env.import_text(
+        "{\"kind\":\"curfew\",\"at\":\"2026-01-12\",\"areas\":[\"aleppo/ashrafiyeh\"],\"actor\":\"internal-security\",\"source\":\"s\"}\n",
+    );
+    for zone in [None, Some("UTC")] {
+        let mut args =
+            vec!["state", "--at", "2026-01-13", "--area", "ashrafiyeh", "--format", "table", "--color", "never"];
+        if let Some(z) = zone {
+            args.extend(["--tz", z]);
+        }
+        // wide enough that no cell wraps
+        let shown = env.run_env(&[("COLUMNS", "220")], &args).ok().stdout.clone();
+        assert!(shown.contains("since 2026-01-12 (day)"), "{zone:?}:\n{shown}");
+        assert!(!shown.contains("2026-01-12 00:00") && !shown.contains("2026-01-11 21:00"), "{zone:?}:\n{shown}");
+    }
+}

@@ -778,6 +778,33 @@ fn the_area_filter_keeps_the_area_and_the_areas_under_it() {
     }
 }
 
+/// `--area` nests areas as they were defined at `--at`: an area moved to
+/// another parent later is still under its old parent before the move.
+#[test]
+fn the_area_filter_nests_areas_as_defined_at_the_time_read() {
+    let log = Log::new(&lines_recorded_later(&[
+        /* 11 */
+        r#"{"kind":"area","area":"hamdaniya","name":"Hamdaniya","parent":"aleppo","source":"gazetteer"}"#,
+        /* 12 */
+        r#"{"kind":"shelling","at":"2026-01-08T10:00:00Z","areas":["hamdaniya"],"source":"SANA"}"#,
+        /* 13 */
+        r#"{"kind":"casualty_report","at":"2026-01-08T10:00:00Z","areas":["hamdaniya"],"killed":3,"source":"SANA"}"#,
+        /* 14: from the 9th, under Bani Zaid */
+        r#"{"kind":"area","area":"hamdaniya","at":"2026-01-09","name":"Hamdaniya","parent":"aleppo/bani-zaid","source":"gazetteer"}"#,
+    ]));
+    let under = |at: &str, root: &str| {
+        let s = log.state_in(at, KnownAt::All, Some(root));
+        let killed: Vec<Value> = s["casualties"].as_array().unwrap().iter().map(|c| c["killed"].clone()).collect();
+        (s["areas"].get("hamdaniya").map(|a| a["incidents"].clone()), killed)
+    };
+    // on the 8th it lies in Aleppo (directly), not in Bani Zaid
+    assert_eq!(under("2026-01-08T12:00:00Z", "aleppo"), (Some(json!(1)), vec![json!(3)]));
+    assert_eq!(under("2026-01-08T12:00:00Z", "aleppo/bani-zaid"), (None, vec![]));
+    // from the 9th (Damascus), in Bani Zaid, and so still in Aleppo
+    assert_eq!(under("2026-01-10T12:00:00Z", "aleppo/bani-zaid"), (Some(json!(1)), vec![json!(3)]));
+    assert_eq!(under("2026-01-10T12:00:00Z", "aleppo"), (Some(json!(1)), vec![json!(3)]));
+}
+
 #[test]
 fn the_registry_time_travels_with_the_events() {
     let log = Log::new(&lines_recorded_later(&[
