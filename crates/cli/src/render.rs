@@ -73,12 +73,17 @@ fn short(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// When something in force began: its local time, or for a day-precision
-/// start its date, the day being the log's (never an invented midnight).
-pub fn since(x: &sijil_core::projection::Active, zone: Tz, log_zone: Tz) -> String {
-    match x.precision {
+/// When something in force holds, for a table cell: `since START` or
+/// `START → END`, a day-precision start shown as its date (the log's day,
+/// never an invented midnight).
+pub fn span(x: &sijil_core::projection::Active, zone: Tz, log_zone: Tz) -> String {
+    let start = match x.precision {
         Some("day") => format!("{} (day)", x.since.with_timezone(&log_zone).format("%Y-%m-%d")),
         _ => short(x.since, zone),
+    };
+    match x.until {
+        Some(u) => format!("{start} → {}", short(u, zone)),
+        None => format!("since {start}"),
     }
 }
 
@@ -94,11 +99,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         if !x.via.is_empty() {
             what.push_str(&format!(" via {}", x.via.iter().map(|v| tail(v)).collect::<Vec<_>>().join(", ")));
         }
-        let when = match x.until {
-            Some(u) => format!("{} → {}", since(x, zone, log_zone), short(u, zone)),
-            None => format!("since {}", since(x, zone, log_zone)),
-        };
-        rows.push([what, x.actor.clone().unwrap_or_default(), when, x.source.clone()]);
+        rows.push([what, x.actor.clone().unwrap_or_default(), span(x, zone, log_zone), x.source.clone()]);
     }
     for d in &a.deadlines {
         let status = if d.status == "pending" {

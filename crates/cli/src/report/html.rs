@@ -184,11 +184,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
             let via: Vec<String> = x.via.iter().map(|v| r.area_name(v).0).map(|n| esc(&n)).collect();
             what.push_str(&format!(" via {}", via.join(", ")));
         }
-        let log_zone = r.view.zone();
-        let when = match x.until {
-            Some(u) => format!("{} → {}", crate::render::since(x, zone, log_zone), short(u, zone)),
-            None => format!("since {}", crate::render::since(x, zone, log_zone)),
-        };
+        let when = crate::render::span(x, zone, r.view.zone());
         rows.push([what, actor(x.actor.as_deref()), when, format!("<bdi>{}</bdi>", esc(&x.source))]);
     }
     for d in &a.deadlines {
