@@ -101,14 +101,29 @@ impl std::hash::BuildHasher for Seeded {
 type FastMap<K, V> = HashMap<K, V, Seeded>;
 
 /// No figure (counts are at most a million).
-const NO_COUNT: u64 = u64::MAX;
+const NO_COUNT: u32 = u32::MAX;
+
+/// A figure as an entry keeps it (validation holds counts to a million).
+fn count(v: Option<u64>) -> u32 {
+    v.map_or(NO_COUNT, |c| u32::try_from(c).unwrap_or(NO_COUNT - 1).min(NO_COUNT - 1))
+}
+
+/// A position as an entry keeps it: the ledger numbers its entries in
+/// `u32` (see [`Ledger::apply`]).
+fn pos32(seq: u64) -> u32 {
+    u32::try_from(seq).unwrap_or(u32::MAX)
+}
 
 /// An instant as seconds and nanoseconds since 1970 UTC, or none. Ordered
 /// as chrono orders instants (a leap second, such as 23:59:60, keeps
 /// nanoseconds of 10^9 or more, so it stays before the next midnight), and
 /// "none" before every instant, as `Option` orders. Comparing two of them
 /// costs no calendar arithmetic, which matters in a pass over every record.
+///
+/// Packed to 4-byte alignment (12 bytes, not 16), as the ledger keeps three
+/// in each entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(C, packed(4))]
 struct Stamp {
     secs: i64,
     nanos: u32,
@@ -132,7 +147,7 @@ impl Stamp {
     /// Whether chrono can hold this instant (checked when a checkpoint is read).
     fn is_valid(self) -> bool {
         self == Stamp::NONE
-            || ((-62_135_596_800..=253_402_300_799).contains(&self.secs)
+            || ((-62_135_596_800..=253_402_300_799).contains(&{ self.secs })
                 && (self.nanos < 1_000_000_000 || (self.secs.rem_euclid(60) == 59 && self.nanos < 2_000_000_000)))
     }
 
@@ -141,7 +156,14 @@ impl Stamp {
     }
 }
 
-/// What the state needs of one record.
+/// An `f64`'s bits, aligned to 4 bytes, so that an entry holds no 8-byte
+/// field and packs to 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, packed(4))]
+struct Bits(u64);
+
+/// What the state needs of one record (a million of them make most of a
+/// ledger's memory: see `an_entry_stays_small`).
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
     id: Uuid,
@@ -151,11 +173,13 @@ struct Entry {
     until: Stamp,
     deadline: Stamp,
     /// Position of the first correction or retraction naming it (0: none).
-    corrected_at: u64,
-    retracted_at: u64,
-    killed: u64,
-    wounded: u64,
-    extent: Option<Extent>,
+    corrected_at: u32,
+    retracted_at: u32,
+    killed: u32,
+    wounded: u32,
+    /// The extent: 0 none, 1 full, 2 partial, 3 a percentage (`percent`).
+    extent: u8,
+    percent: Bits,
     /// The entry this one corrects (`NONE`).
     corrects: u32,
     actor: u32,
@@ -188,10 +212,33 @@ impl Entry {
         self.deadline.get()
     }
     fn killed(&self) -> Option<u64> {
-        (self.killed != NO_COUNT).then_some(self.killed)
+        (self.killed != NO_COUNT).then_some(u64::from(self.killed))
     }
     fn wounded(&self) -> Option<u64> {
-        (self.wounded != NO_COUNT).then_some(self.wounded)
+        (self.wounded != NO_COUNT).then_some(u64::from(self.wounded))
+    }
+    fn extent(&self) -> Option<Extent> {
+        match self.extent {
+            1 => Some(Extent::Word(ExtentWord::Full)),
+            2 => Some(Extent::Word(ExtentWord::Partial)),
+            3 => Some(Extent::Percent(f64::from_bits({ self.percent }.0))),
+            _ => None,
+        }
+    }
+    fn set_extent(&mut self, extent: Option<Extent>) {
+        (self.extent, self.percent) = match extent {
+            None => (0, Bits(0)),
+            Some(Extent::Word(ExtentWord::Full)) => (1, Bits(0)),
+            Some(Extent::Word(ExtentWord::Partial)) => (2, Bits(0)),
+            Some(Extent::Percent(p)) => (3, Bits(p.to_bits())),
+        };
+    }
+    /// Whether a correction (or a retraction) at or before `k` hides it.
+    fn corrected_by(&self, k: u64) -> bool {
+        self.corrected_at != 0 && u64::from(self.corrected_at) <= k
+    }
+    fn retracted_by(&self, k: u64) -> bool {
+        self.retracted_at != 0 && u64::from(self.retracted_at) <= k
     }
 }
 
@@ -555,12 +602,14 @@ impl Ledger {
             areas: 0,
             via: 0,
             terms: 0,
-            extent: e.extent,
-            killed: e.killed.unwrap_or(NO_COUNT),
-            wounded: e.wounded.unwrap_or(NO_COUNT),
+            extent: 0,
+            percent: Bits(0),
+            killed: count(e.killed),
+            wounded: count(e.wounded),
             civilian: e.civilian,
             cumulative: e.cumulative,
         };
+        entry.set_extent(e.extent);
         entry.actor = self.opt_sym(e.actor);
         entry.target = self.opt_sym(e.target);
         entry.source = self.sym(e.source);
@@ -573,7 +622,7 @@ impl Ledger {
                 entry.corrects = ti;
                 let target = &mut self.entries[ti as usize];
                 if target.corrected_at == 0 {
-                    target.corrected_at = seq;
+                    target.corrected_at = pos32(seq);
                 }
             }
         }
@@ -581,7 +630,7 @@ impl Ledger {
             if let Some(&ti) = self.ids().get(&t) {
                 let target = &mut self.entries[ti as usize];
                 if target.retracted_at == 0 {
-                    target.retracted_at = seq;
+                    target.retracted_at = pos32(seq);
                 }
             }
         }
@@ -633,7 +682,7 @@ impl Ledger {
         let k = self.horizon(known);
         let Some(e) = seq.checked_sub(1).and_then(|i| self.entries.get(i as usize)) else { return (None, None) };
         let within = |at: u64| (at != 0 && at <= k).then_some(at);
-        (within(e.corrected_at), within(e.retracted_at))
+        (within(u64::from(e.corrected_at)), within(u64::from(e.retracted_at)))
     }
 
     /// The id of the record at `seq`.
@@ -709,7 +758,7 @@ impl Ledger {
     /// `true` when entry `i` counts as known at `k`.
     fn current(&self, i: usize, k: u64) -> bool {
         let e = &self.entries[i];
-        (i as u64) < k && !(e.corrected_at != 0 && e.corrected_at <= k) && !(e.retracted_at != 0 && e.retracted_at <= k)
+        (i as u64) < k && !e.corrected_by(k) && !e.retracted_by(k)
     }
 
     /// As [`Timeline::effective_end`](crate::Timeline::effective_end), as known at `k`.
@@ -837,7 +886,7 @@ impl Ledger {
                 }
                 Kind::Withdrawal => moves.push((start, 0, i as u64 + 1, i, Move::Withdraw)),
                 Kind::ControlClaim => {
-                    if e.actor == NONE || e.extent.is_none() {
+                    if e.actor == NONE || e.extent == 0 {
                         continue;
                     }
                     for &a in &self.lists[e.areas as usize] {
@@ -972,7 +1021,7 @@ impl Ledger {
         let mut control: BTreeMap<(String, String), Control> = BTreeMap::new();
         for ((a, actor), (start, i)) in claims {
             let e = &self.entries[i];
-            let (Some(actor), Some(extent)) = (self.text(actor), e.extent) else { continue };
+            let (Some(actor), Some(extent)) = (self.text(actor), e.extent()) else { continue };
             control.insert(
                 (self.strings[a as usize].clone(), actor.to_string()),
                 Control {
@@ -1106,10 +1155,10 @@ impl LogView for LedgerView<'_> {
                 return None;
             }
             let e = &l.entries[i];
-            if e.retracted_at != 0 && e.retracted_at <= self.k {
+            if e.retracted_by(self.k) {
                 return None;
             }
-            if e.corrected_at != 0 && e.corrected_at <= self.k {
+            if e.corrected_by(self.k) {
                 i = (e.corrected_at - 1) as usize;
                 continue;
             }
@@ -1340,22 +1389,17 @@ impl Ledger {
                 | u64::from(e.day) << 5
                 | opt_bool(e.civilian) << 6
                 | opt_bool(e.cumulative) << 8
-                | match e.extent {
-                    None => 0,
-                    Some(Extent::Word(ExtentWord::Full)) => 1,
-                    Some(Extent::Word(ExtentWord::Partial)) => 2,
-                    Some(Extent::Percent(_)) => 3,
-                } << 10;
+                | u64::from(e.extent) << 10;
             w.u(flags);
-            if let Some(Extent::Percent(p)) = e.extent {
-                w.0.extend_from_slice(&p.to_bits().to_le_bytes());
+            if e.extent == 3 {
+                w.0.extend_from_slice(&{ e.percent }.0.to_le_bytes());
             }
             w.stamp(e.start);
             w.u(u64::from(e.at_len.unsigned_abs()) << 1 | u64::from(e.at_len < 0));
             w.stamp(e.until);
             w.stamp(e.deadline);
-            w.u(e.corrected_at);
-            w.u(e.retracted_at);
+            w.u(u64::from(e.corrected_at));
+            w.u(u64::from(e.retracted_at));
             w.sym(e.corrects);
             w.sym(e.actor);
             w.sym(e.target);
@@ -1468,7 +1512,11 @@ impl Ledger {
             }
         }
         // a correction or retraction past the horizon has not happened yet
-        let within = |seq: u64| if seq > h as u64 { 0 } else { seq };
+        let within = |seq: u64| if seq > h as u64 { 0 } else { pos32(seq) };
+        let figure = |v: Option<u64>| match v {
+            None => Ok(NO_COUNT),
+            Some(c) => u32::try_from(c).ok().filter(|&c| c != NO_COUNT).ok_or_else(|| bad("a figure is out of range")),
+        };
         l.entries.reserve(h.min(bytes.len() / 20));
         for _ in 0..h {
             let id = Uuid::from_slice(r.b.get(r.at..r.at + 16).ok_or_else(|| bad("it ends early"))?)
@@ -1476,17 +1524,15 @@ impl Ledger {
             r.at += 16;
             let flags = r.u()?;
             let kind = *Kind::ALL.get((flags & 31) as usize).ok_or_else(|| bad("a kind is unknown"))?;
-            let extent = match (flags >> 10) & 3 {
-                0 => None,
-                1 => Some(Extent::Word(ExtentWord::Full)),
-                2 => Some(Extent::Word(ExtentWord::Partial)),
-                _ => {
-                    let raw = r.b.get(r.at..r.at + 8).ok_or_else(|| bad("it ends early"))?;
-                    r.at += 8;
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(raw);
-                    Some(Extent::Percent(f64::from_bits(u64::from_le_bytes(b))))
-                }
+            let extent = ((flags >> 10) & 3) as u8;
+            let percent = if extent == 3 {
+                let raw = r.b.get(r.at..r.at + 8).ok_or_else(|| bad("it ends early"))?;
+                r.at += 8;
+                let mut b = [0u8; 8];
+                b.copy_from_slice(raw);
+                Bits(u64::from_le_bytes(b))
+            } else {
+                Bits(0)
             };
             let list = |v: u32| if (v as usize) < lists { Ok(v) } else { Err(bad("a list is out of range")) };
             let start = r.stamp()?;
@@ -1501,6 +1547,7 @@ impl Ledger {
                 civilian: bool_of(flags >> 6),
                 cumulative: bool_of(flags >> 8),
                 extent,
+                percent,
                 start,
                 at_len,
                 until,
@@ -1515,8 +1562,8 @@ impl Ledger {
                 areas: list(r.u32()?)?,
                 via: list(r.u32()?)?,
                 terms: list(r.u32()?)?,
-                killed: r.opt_u()?.unwrap_or(NO_COUNT),
-                wounded: r.opt_u()?.unwrap_or(NO_COUNT),
+                killed: figure(r.opt_u()?)?,
+                wounded: figure(r.opt_u()?)?,
             };
             l.entries.push(e);
         }
@@ -1552,6 +1599,6 @@ mod tests {
     fn an_entry_stays_small() {
         let size = std::mem::size_of::<Entry>();
         println!("Entry: {size} bytes");
-        assert!(size <= 152, "an entry takes {size} bytes");
+        assert!(size <= 120, "an entry takes {size} bytes");
     }
 }
