@@ -533,6 +533,9 @@ fn casualties_are_per_source_latest_cumulative_or_summed_and_never_summed_across
         // 18: a cumulative figure replaces the Ministry's sum, even a lower one
         /* 18 */
         r#"{"kind":"casualty_report","at":"2026-01-09T20:00:00Z","areas":["aleppo/sheikh-maqsoud"],"killed":4,"civilian":true,"source":"Ministry of Health"}"#,
+        // 19: new wounded only: SANA's killed stay, its wounded count from zero
+        /* 19 */
+        r#"{"kind":"casualty_report","at":"2026-01-09T21:00:00Z","areas":["aleppo/sheikh-maqsoud"],"wounded":2,"civilian":true,"cumulative":false,"source":"SANA"}"#,
     ]));
     let entry = |source: &str, killed: Value, wounded: Value, at: &str, latest: u64, reports: u32| {
         json!({
@@ -575,6 +578,15 @@ fn casualties_are_per_source_latest_cumulative_or_summed_and_never_summed_across
                 json!({"areas": {}, "casualties": [
                     entry("Ministry of Health", json!(4), json!(null), "2026-01-09T20:00:00Z", 18, 1),
                     sana,
+                    sohr_19,
+                ]}),
+            ),
+            (
+                "2026-01-09T21:00:00Z",
+                KnownAt::All,
+                json!({"areas": {}, "casualties": [
+                    entry("Ministry of Health", json!(4), json!(null), "2026-01-09T20:00:00Z", 18, 1),
+                    entry("SANA", json!(7), json!(2), "2026-01-09T21:00:00Z", 19, 2),
                     sohr_19,
                 ]}),
             ),
