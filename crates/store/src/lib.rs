@@ -52,6 +52,7 @@
 
 pub mod block;
 pub mod idx;
+pub mod mark;
 pub mod record;
 
 use std::collections::{HashMap, HashSet};
@@ -370,6 +371,7 @@ impl Store {
             })
             .map_err(|e| store.open_io(tx_err(e)))?;
         store.sync().map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
+        mark::write(path, &head).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
         store.finish_open(false)
     }
 
@@ -417,6 +419,26 @@ impl Store {
         Ok(Store { t, path: path.to_path_buf(), db, zone: String::new(), writer: Mutex::new(()) })
     }
 
+    /// Refuses a store that recovered a head behind the last one it
+    /// acknowledged (see [`mark`]), and notes the head when the mark is
+    /// missing, unreadable or behind it.
+    fn check_mark(&self, head: &Head) -> Result<(), OpenError> {
+        match mark::read(&self.path) {
+            Some(m) if m.seq > head.seq => Err(self.corrupt(&format!(
+                "it had acknowledged records up to #{}, but its store now holds only up to #{} \
+                 (the storage engine drops everything after a damaged spot in its file); \
+                 restore the folder from a copy",
+                m.seq, head.seq
+            ))),
+            Some(m) if m.seq == head.seq && m.hash != head.hash => Err(self.corrupt(&format!(
+                "its last record, #{}, is not the one it had acknowledged; restore the folder from a copy",
+                head.seq
+            ))),
+            Some(m) if m == *head => Ok(()),
+            _ => mark::write(&self.path, head).map_err(|source| OpenError::Io { path: self.path.clone(), source }),
+        }
+    }
+
     fn open_io(&self, e: sled::Error) -> OpenError {
         OpenError::Io { path: self.path.clone(), source: io(e) }
     }
@@ -432,6 +454,7 @@ impl Store {
         let zone = self.t.meta.get(KEY_ZONE).map_err(|e| self.open_io(e))?.ok_or_else(|| self.corrupt("no zone"))?;
         self.zone = String::from_utf8(zone.to_vec()).map_err(|_| self.corrupt("zone is not UTF-8"))?;
         let head = self.head().map_err(|e| self.corrupt(&e.to_string()))?;
+        self.check_mark(&head)?;
         self.discard_past_head(head.seq).map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
         if self.t.meta.get(KEY_INDEXES).map_err(|e| self.open_io(e))?.is_none() {
             self.rebuild_indexes(head.seq).map_err(|e| self.corrupt(&e.to_string()))?;
@@ -686,6 +709,8 @@ impl Store {
             .map_err(head_moved)?;
         self.fold_tail(seq, BLOCK_EVENTS as u64).map_err(aio)?;
         self.sync().map_err(AppendError::Io)?;
+        // durable now: a mark that fails to be written only lags (see `mark`)
+        let _ = mark::write(&self.path, &new_head);
         Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
     }
 
@@ -1231,6 +1256,10 @@ impl Importer<'_> {
             })
             .map_err(head_moved)?;
         store.sync().map_err(AppendError::Io)?;
+        if seq > head.seq {
+            // durable now: a mark that fails to be written only lags (see `mark`)
+            let _ = mark::write(&store.path, &new_head);
+        }
         self.done = true;
         Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
     }

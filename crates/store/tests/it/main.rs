@@ -6,6 +6,7 @@
 //! - [`verify`]: a sound log passes, each kind of tampering is named;
 //! - [`recovery`]: what an interrupted import leaves past the head is dropped;
 //! - [`crash`]: a writer killed mid-append leaves a sound prefix;
+//! - [`damage`]: a store that lost acknowledged records is refused;
 //! - [`indexes`]: the registry and standing indexes follow the records;
 //! - [`blobs`]: records stay small enough that sled writes no blob file;
 //! - [`blocks`]: records in blocks and in the tail read back alike;
@@ -16,6 +17,7 @@ mod blobs;
 mod blocks;
 mod conflicts;
 mod crash;
+mod damage;
 mod fixture;
 mod indexes;
 mod model;
