@@ -273,6 +273,9 @@ fn plan(args: &ExportArgs) -> Result<Plan, CliError> {
 }
 
 pub fn run(g: &Globals, args: ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(path) = args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        outside_log(path, &g.db_path()?)?;
+    }
     let plan = plan(&args)?;
     let session = g.open()?;
     let now = g.now(session.zone)?;
@@ -614,17 +617,26 @@ impl AtomicFile {
     /// a named pipe, device or socket is written straight into, since it
     /// cannot be replaced by renaming.
     pub(crate) fn create(target: &Path) -> io::Result<AtomicFile> {
-        let target = follow_links(target)?;
-        if std::fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-            let file = OpenOptions::new().write(true).open(&target)?;
-            return Ok(AtomicFile { file: Some(file), tmp: PathBuf::new(), target });
+        match std::fs::metadata(target) {
+            // opened by its own name: `/dev/stdout` is a link to a pipe
+            // (`pipe:[N]`) that no path reaches once followed
+            Ok(m) if !m.is_file() && !m.is_dir() => {
+                let file = OpenOptions::new().write(true).open(target)?;
+                return Ok(AtomicFile { file: Some(file), tmp: PathBuf::new(), target: target.to_path_buf() });
+            }
+            Ok(m) if m.is_dir() => return Err(io::Error::other("it is a folder; name a file in it")),
+            _ => {}
         }
+        let target = follow_links(target)?;
         let name =
             target.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        if !dir.is_dir() {
+            return Err(io::Error::other(format!("the folder {} does not exist", dir.display())));
+        }
         let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), Uuid::now_v7().simple()));
         let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         Ok(AtomicFile { file: Some(file), tmp, target })
@@ -655,6 +667,32 @@ impl AtomicFile {
 
 /// The path a chain of symbolic links ends at (the path itself when it is
 /// none); a link may point at a file not made yet.
+/// Refuses an output path inside the log's own folder: writing there
+/// would replace one of the store's files.
+pub(crate) fn outside_log(output: &Path, log: &Path) -> Result<(), CliError> {
+    let Ok(log) = std::fs::canonicalize(log) else { return Ok(()) };
+    let Ok(target) = follow_links(output) else { return Ok(()) };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let inside = |p: &Path| std::fs::canonicalize(p).is_ok_and(|p| p.starts_with(&log));
+    if std::fs::canonicalize(&target).is_ok_and(|t| t == log) {
+        return Err(CliError::input(format!(
+            "{} is the log's folder; write the output somewhere else",
+            output.display()
+        )));
+    }
+    if inside(&target) || inside(&dir) {
+        return Err(CliError::input(format!(
+            "{} is inside the log's folder {}; write the output somewhere else",
+            output.display(),
+            log.display()
+        )));
+    }
+    Ok(())
+}
+
 fn follow_links(path: &Path) -> io::Result<PathBuf> {
     let mut at = path.to_path_buf();
     for _ in 0..40 {

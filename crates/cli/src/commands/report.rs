@@ -66,6 +66,9 @@ pub struct ReportArgs {
 }
 
 pub fn run(g: &Globals, args: ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(path) = args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        super::export::outside_log(path, &g.db_path()?)?;
+    }
     let session = g.open()?;
     let now = g.now(session.zone)?;
     let at = session.at_or_now(args.at.as_deref(), now)?;

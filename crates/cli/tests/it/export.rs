@@ -377,6 +377,51 @@ fn output_follows_links_and_writes_into_pipes() {
     assert_eq!(reader.join().unwrap(), want);
 }
 
+/// `-o /dev/stdout` is standard output even when that is a pipe (a link to
+/// `pipe:[N]`, which no path reaches once followed); `-o` never writes into
+/// the log's own folder (it would replace the store's files); a folder and a
+/// missing folder are named as such.
+#[test]
+fn output_to_dev_stdout_a_folder_or_the_log_folder() {
+    let env = TestEnv::aleppo();
+    // the test captures standard output through a pipe
+    let want = env.run(&["export", "events"]).ok().stdout.clone();
+    assert_eq!(env.run(&["export", "events", "-o", "/dev/stdout"]).ok().stdout, want);
+    let page = env.run(&["report", "--at", "2026-01-09T10:00"]).ok().stdout.clone();
+    assert_eq!(env.run(&["report", "--at", "2026-01-09T10:00", "-o", "/dev/stdout"]).ok().stdout, page);
+
+    let head = env.head();
+    let db = env.db();
+    for (args, what) in [
+        (vec!["export", "events", "-o"], db.join("db")),
+        (vec!["export", "state", "-o"], db.join("../").join(db.file_name().unwrap()).join("x.json")),
+        (vec!["report", "-o"], db.join("conf")),
+        (vec!["report", "-o"], db.to_path_buf()),
+    ] {
+        let mut args = args.clone();
+        args.push(what.to_str().unwrap());
+        let run = env.run(&args);
+        run.code(2);
+        assert!(run.stderr.contains("the log's folder"), "{}", run.stderr);
+    }
+    assert_eq!(env.head(), head);
+    env.run(&["verify"]).ok();
+
+    let folder = env.dir().join("exports");
+    std::fs::create_dir(&folder).unwrap();
+    env.run(&["export", "events", "-o", folder.to_str().unwrap()])
+        .fails(1, &format!("error: cannot write {}: it is a folder; name a file in it\n", folder.display()));
+    let missing = env.dir().join("no-such-folder");
+    env.run(&["export", "events", "-o", missing.join("out.ndjson").to_str().unwrap()]).fails(
+        1,
+        &format!(
+            "error: cannot write {}: the folder {} does not exist\n",
+            missing.join("out.ndjson").display(),
+            missing.display()
+        ),
+    );
+}
+
 #[test]
 fn output_files_are_written_whole_and_honour_the_umask() {
     let env = TestEnv::aleppo();
