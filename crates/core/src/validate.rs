@@ -373,6 +373,15 @@ impl Context {
                     ));
                 }
             }
+            // an alias is looked up first: it would silently take the name
+            // or short slug of another definition over
+            if let Some(other) = self.registry.named_by(space, &alias).into_iter().find(|s| *s != slug) {
+                return Err(format!(
+                    "\"aliases\": {alias:?} already names {} {other:?} (its name or short slug); \
+                     an alias must not take it over",
+                    space_word(space)
+                ));
+            }
             if !out.iter().any(|a| crate::registry::fold(a) == crate::registry::fold(&alias)) {
                 out.push(alias);
             }

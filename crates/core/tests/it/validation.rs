@@ -714,6 +714,38 @@ fn rule_cases() -> Vec<Case> {
             invalid(r#""aliases": "aleppo/bani-zaid" is already the slug of another area"#),
         ),
         c(
+            "alias that is another area's English name",
+            &[],
+            r#"{"kind":"area","area":"aleppo-countryside","name":"Aleppo countryside","aliases":["Sheikh Maqsoud"],"source":"Desk"}"#,
+            invalid(
+                r#""aliases": "Sheikh Maqsoud" already names area "aleppo/sheikh-maqsoud" (its name or short slug); an alias must not take it over"#,
+            ),
+        ),
+        c(
+            "alias that is another area's Arabic name",
+            &[],
+            r#"{"kind":"area","area":"aleppo/midan","name":"Midan","aliases":["حلب"],"source":"Desk"}"#,
+            invalid(
+                r#""aliases": "حلب" already names area "aleppo" (its name or short slug); an alias must not take it over"#,
+            ),
+        ),
+        c(
+            "alias that is another area's short slug",
+            &[],
+            r#"{"kind":"area","area":"aleppo/midan","name":"Midan","aliases":["ashrafiyeh"],"source":"Desk"}"#,
+            invalid(
+                r#""aliases": "ashrafiyeh" already names area "aleppo/ashrafiyeh" (its name or short slug); an alias must not take it over"#,
+            ),
+        ),
+        c(
+            "actor alias that is another actor's name",
+            &[],
+            r#"{"kind":"actor","actor":"sdf-2","name":"Another","aliases":["Syrian Democratic Forces"],"source":"Desk"}"#,
+            invalid(
+                r#""aliases": "Syrian Democratic Forces" already names actor "sdf" (its name or short slug); an alias must not take it over"#,
+            ),
+        ),
+        c(
             "an area may keep its own aliases when it is redefined",
             &[],
             r#"{"kind":"area","area":"aleppo/ashrafiyeh","at":"2026-01-10","name":"Al-Ashrafiyah","aliases":["الأشرفية","Achrafieh"],"source":"gazetteer"}"#,
