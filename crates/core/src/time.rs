@@ -51,16 +51,16 @@ impl Time {
     /// leap second, which most other tools reject, and a report of an event
     /// never needs one.
     pub fn parse(text: &str, zone: Tz) -> Result<Time, TimeError> {
-        let trimmed = text.trim();
-        // RFC 3339 allows a lower-case `z` for UTC
-        let upper;
-        let s = match trimmed.strip_suffix('z') {
-            Some(head) => {
-                upper = format!("{head}Z");
-                upper.as_str()
-            }
-            None => trimmed,
-        };
+        // RFC 3339 allows a lower-case `t` and `z`
+        let mut upper = text.trim().to_string();
+        if upper.len() > 10 && upper.as_bytes()[10] == b't' {
+            upper.replace_range(10..11, "T");
+        }
+        if upper.ends_with('z') {
+            upper.pop();
+            upper.push('Z');
+        }
+        let s = upper.as_str();
         let syntax = || TimeError::Syntax(text.to_string());
         let t = if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
             Time::Instant(dt)
@@ -242,7 +242,13 @@ mod tests {
         {
             assert!(matches!(Time::parse(sixty, Damascus), Err(TimeError::LeapSecond(_))), "{sixty}");
         }
-        for lower in ["2026-01-09T02:00z", "2026-01-09T02:00:00z", "2026-01-09t02:00:00z"] {
+        for lower in [
+            "2026-01-09T02:00z",
+            "2026-01-09T02:00:00z",
+            "2026-01-09t02:00:00z",
+            "2026-01-09t02:00z",
+            "2026-01-09t05:00+03:00",
+        ] {
             let t = Time::parse(lower, Damascus).unwrap_or_else(|e| panic!("{lower}: {e}"));
             assert_eq!(t.start(Damascus).to_rfc3339(), "2026-01-09T02:00:00+00:00", "{lower}");
         }

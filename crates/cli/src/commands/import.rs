@@ -110,6 +110,10 @@ impl<R: BufRead> LineReader<R> {
             while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
                 buf.pop();
             }
+            // a byte-order mark opens the file, whatever the first line holds
+            if n == 1 && buf.starts_with(b"\xef\xbb\xbf") {
+                buf.drain(..3);
+            }
             if buf.len() > MAX_LINE {
                 return Ok(Some((n, Err(over_long(buf.len())))));
             }

@@ -514,6 +514,8 @@ fn crlf_and_a_byte_order_mark_are_accepted() {
         ("crlf", text.replace('\n', "\r\n")),
         ("bom", format!("\u{feff}{text}")),
         ("bom+crlf", format!("\u{feff}{}", text.replace('\n', "\r\n"))),
+        // as Notepad saves a file that starts with an empty line
+        ("bom+blank line", format!("\u{feff}\r\n{}", text.replace('\n', "\r\n"))),
     ];
     let strip = |log: Vec<serde_json::Value>| -> Vec<serde_json::Value> {
         log.into_iter()
