@@ -72,6 +72,17 @@ pub fn run(g: &Globals, _args: DemoArgs, out: &mut dyn Write) -> Result<(), CliE
                 ))
                 .hint("run `sijil demo` without --db to use a temporary folder"));
             }
+            // the scenario's local times and dates are Aleppo's
+            if s.zone() != SCENARIO_ZONE {
+                return Err(CliError::input(format!(
+                    "the log at {} is in {}; the demo's times and dates are in {SCENARIO_ZONE}",
+                    path.display(),
+                    s.zone()
+                ))
+                .hint(format!(
+                    "give the demo a new folder, or create this log with `sijil init --tz {SCENARIO_ZONE}`"
+                )));
+            }
             s
         }
         // a missing path or an empty folder

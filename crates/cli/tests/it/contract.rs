@@ -584,6 +584,19 @@ fn demo_db_loads_a_fresh_log_and_refuses_a_used_one() {
     let empty = TestEnv::with_zone("Asia/Damascus");
     empty.run(&["demo", "--db", empty.db_str()]).ok();
     assert_eq!(empty.head().seq, 50);
+    // but not in another zone: the scenario's dates would be other days
+    let utc = TestEnv::with_zone("UTC");
+    let run = utc.run(&["demo", "--db", utc.db_str()]);
+    run.code(2);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: the log at {} is in UTC; the demo's times and dates are in Asia/Damascus",
+            utc.db_str()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(utc.head().seq, 0);
 }
 
 // ── where the log is, which zone applies ────────────────────────────────
