@@ -41,9 +41,10 @@ pub struct AppendArgs {
     #[arg(long, value_name = "N", global = true)]
     pub expect_seq: Option<u64>,
 
-    /// Output: `table` (the default) prints a sentence, `json` an object
-    /// with id, seq and whether it was a duplicate
-    #[arg(long, value_enum, global = true)]
+    /// Output: `table` (the default, piped too) prints a sentence; `json`
+    /// (or `ndjson`) prints one JSON object with id, seq and whether it was
+    /// a duplicate
+    #[arg(long, value_enum, global = true, hide_possible_values = true)]
     pub format: Option<Format>,
 }
 
@@ -107,7 +108,7 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
         }
         return match format {
             Format::Json | Format::Ndjson => {
-                crate::commands::write_json(out, &json!({"id": id, "seq": seq, "duplicate": true}))
+                crate::commands::write_object(out, &json!({"id": id, "seq": seq, "duplicate": true}), format)
             }
             Format::Table => {
                 writeln!(out, "{id} is already in the log as #{} (duplicate; nothing appended)", seq.unwrap_or(0))
@@ -123,7 +124,7 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
     }
     match format {
         Format::Json | Format::Ndjson => {
-            crate::commands::write_json(out, &json!({"id": id, "seq": done.last, "duplicate": false}))
+            crate::commands::write_object(out, &json!({"id": id, "seq": done.last, "duplicate": false}), format)
         }
         Format::Table => writeln!(out, "appended {id} as #{}", done.last).map_err(output),
     }

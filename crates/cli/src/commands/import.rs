@@ -33,8 +33,9 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// Output: `table` (the default) prints a sentence, `json` the counts
-    #[arg(long, value_enum)]
+    /// Output: `table` (the default, piped too) prints a sentence; `json`
+    /// (or `ndjson`) prints the counts as one JSON object
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub format: Option<Format>,
 }
 
@@ -159,10 +160,12 @@ pub fn run(g: &Globals, args: ImportArgs, out: &mut dyn Write) -> Result<(), Cli
     }
     let appended = imported.appended;
     let duplicates = imported.duplicates;
-    match args.format.unwrap_or(Format::Table) {
-        Format::Json | Format::Ndjson => crate::commands::write_json(
+    let format = args.format.unwrap_or(Format::Table);
+    match format {
+        Format::Json | Format::Ndjson => crate::commands::write_object(
             out,
             &json!({"appended": appended, "duplicates": duplicates, "first": (appended > 0).then_some(imported.first), "last": imported.last}),
+            format,
         ),
         Format::Table => {
             let range = match appended {

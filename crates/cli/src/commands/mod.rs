@@ -101,6 +101,15 @@ pub fn choose_format(asked: Option<Format>, piped: Format) -> Format {
 }
 
 /// Writes a value as pretty JSON and a newline.
+/// One JSON object for `--format json` (indented) or `ndjson` (one line).
+pub fn write_object(out: &mut dyn Write, value: &impl serde::Serialize, format: Format) -> Result<(), CliError> {
+    if format == Format::Ndjson {
+        serde_json::to_writer(&mut *out, value).map_err(|e| crate::error::output(e.into()))?;
+        return writeln!(out).map_err(crate::error::output);
+    }
+    write_json(out, value)
+}
+
 pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<(), CliError> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| crate::error::output(e.into()))?;
     writeln!(out).map_err(crate::error::output)

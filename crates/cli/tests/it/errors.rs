@@ -543,6 +543,20 @@ fn crlf_and_a_byte_order_mark_are_accepted() {
 }
 
 #[test]
+fn append_and_import_give_one_line_with_ndjson() {
+    let env = TestEnv::aleppo();
+    let out = env.run_stdin(&["append", "--format", "ndjson"], GOOD).ok().stdout.clone();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["seq"].as_u64(), v["duplicate"].as_bool()), (Some(51), Some(false)));
+    let path = env.write("one.ndjson", format!("{GOOD}\n"));
+    let out = env.run(&["import", path.to_str().unwrap(), "--format", "ndjson"]).ok().stdout.clone();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["appended"].as_u64(), v["duplicates"].as_u64()), (Some(0), Some(1)));
+}
+
+#[test]
 fn blank_lines_are_skipped_but_counted() {
     let env = TestEnv::aleppo();
     let text = format!("\n   \n{GOOD}\r\n\t\n\n{{\"kind\":\"truce\"}}\n\n");
