@@ -5,7 +5,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
 use sijil_core::projection::{AreaState, Standing, State};
 use sijil_core::Recorded;
 
@@ -226,6 +226,10 @@ pub fn log_table(
 ) -> std::io::Result<()> {
     let mut t = new_table();
     t.set_header(vec!["#", "Valid time", "Kind", "Areas", "Actor", "Source", "Note", "Recorded"]);
+    // a kind is never cut in two ("casualty_report", 15, and the padding)
+    if let Some(c) = t.column_mut(2) {
+        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(17)));
+    }
     for r in rows {
         let e = &r.event;
         let standing = standing(r);
