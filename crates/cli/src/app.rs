@@ -216,6 +216,16 @@ impl Session {
     /// What validation needs to know of the log: the areas and actors; the
     /// rest it finds through [`Session::lookup`] as it needs it.
     pub fn context(&self) -> Result<Context, CliError> {
+        if self.zone != self.log_zone {
+            // a time typed without an offset lands elsewhere than the log's
+            // own zone would put it: say so, once
+            eprintln!(
+                "note: times written without an offset are read in {} (from --tz or $SIJIL_TZ), \
+                 not in the log's zone {}",
+                self.zone.name(),
+                self.log_zone.name()
+            );
+        }
         let mut ctx = Context::new(self.log_zone).with_input_zone(self.zone);
         for r in self.store.reference_events() {
             ctx.learn_reference(&r?.event);

@@ -646,7 +646,12 @@ fn stored_at(env: &TestEnv, vars: &[(&str, &str)], flags: &[&str], at: &str) -> 
         format!(r#"{{"kind":"curfew","at":"{at}","areas":["aleppo/ashrafiyeh"],"actor":"sdf","source":"desk"}}"#);
     let mut args = flags.to_vec();
     args.extend(["append", "--format", "json", "--json", &event]);
-    let out = env.run_env(vars, &args).ok().json();
+    let run = env.run_env(vars, &args);
+    run.code(0);
+    // another zone than the log's is noted (see below)
+    let noted = run.stderr.starts_with("note: times written without an offset are read in ");
+    assert!(run.stderr.is_empty() || noted, "{}", run.stderr);
+    let out = run.json();
     let log = env.log(&[]);
     entry(&log, out["id"].as_str().unwrap())["at"].as_str().unwrap().to_string()
 }
@@ -666,6 +671,16 @@ fn local_times_are_read_in_the_default_zone() {
         stored_at(&env, &[("SIJIL_TZ", "Asia/Tokyo")], &["--tz", "Europe/Paris"], local),
         "2026-01-09T03:00:00+01:00"
     );
+    // reading input in another zone than the log's is noted, once
+    let event =
+        r#"{"kind":"curfew","at":"2026-01-09T03:00","areas":["aleppo/ashrafiyeh"],"actor":"sdf","source":"desk"}"#;
+    let run = env.run(&["--tz", "Europe/Paris", "append", "--json", event]);
+    run.code(0);
+    assert_eq!(
+        run.stderr,
+        "note: times written without an offset are read in Europe/Paris (from --tz or $SIJIL_TZ), not in the log's zone Asia/Damascus\n"
+    );
+    assert_eq!(env.run(&["--tz", "Asia/Damascus", "append", "--json", event]).code(0).stderr, "");
     // a time with its offset is kept as given, whatever the zone
     assert_eq!(stored_at(&env, &[], &["--tz", "Asia/Tokyo"], "2026-01-09T03:00-05:00"), "2026-01-09T03:00:00-05:00");
     // a date stays a date

@@ -295,7 +295,15 @@ fn every_bad_event_is_refused_with_its_reason() {
         let mut args = case.flags.to_vec();
         args.extend(["append", "--json", case.json]);
         let run = env.run(&args);
-        let want = format!("error: {}\n", case.reason);
+        // another input zone than the log's is noted first
+        let note = match case.flags.iter().position(|f| *f == "--tz") {
+            Some(i) => format!(
+                "note: times written without an offset are read in {} (from --tz or $SIJIL_TZ), not in the log's zone Asia/Damascus\n",
+                case.flags[i + 1]
+            ),
+            None => String::new(),
+        };
+        let want = format!("{note}error: {}\n", case.reason);
         if (run.code, run.stdout.as_str(), run.stderr.as_str()) != (case.code, "", want.as_str()) {
             failures.push(format!(
                 "append {}\n   exit {} stderr {:?}\n   want {} stderr {want:?}",
@@ -306,7 +314,8 @@ fn every_bad_event_is_refused_with_its_reason() {
         let mut args = case.flags.to_vec();
         args.extend(["import", "-"]);
         let run = env.run_stdin(&args, format!("{GOOD}\n{}\n", case.json));
-        let want = format!("line 2: {}\nerror: 1 bad line in standard input; nothing was appended\n", case.reason);
+        let want =
+            format!("{note}line 2: {}\nerror: 1 bad line in standard input; nothing was appended\n", case.reason);
         if (run.code, run.stdout.as_str(), run.stderr.as_str()) != (case.code, "", want.as_str()) {
             failures.push(format!(
                 "import {}\n   exit {} stderr {:?}\n   want {} stderr {want:?}",
