@@ -339,6 +339,10 @@ pub struct Claim {
     pub at: DateTime<Utc>,
     /// `day` or `instant`.
     pub precision: &'static str,
+    /// The calendar day of `at` in the log's zone (`YYYY-MM-DD`): for a
+    /// day-precision report, the day given (`at` is that day's start in UTC,
+    /// which may fall on the day before).
+    pub date: String,
     #[serde(serialize_with = "ser_utc")]
     pub recorded_at: DateTime<Utc>,
     pub killed: Option<u64>,
@@ -384,12 +388,13 @@ pub struct Casualties {
 }
 
 /// The CSV columns of a casualty claim, in order.
-pub const CLAIM_COLUMNS: [&str; 18] = [
+pub const CLAIM_COLUMNS: [&str; 19] = [
     "id",
     "seq",
     "source",
     "at",
     "precision",
+    "date",
     "recorded_at",
     "killed",
     "wounded",
@@ -408,7 +413,7 @@ pub const CLAIM_COLUMNS: [&str; 18] = [
 impl Claim {
     /// The values in [`CLAIM_COLUMNS`] order; absent figures are empty,
     /// areas are joined with `; `.
-    pub fn record(&self) -> [String; 18] {
+    pub fn record(&self) -> [String; 19] {
         let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
         [
             self.id.to_string(),
@@ -416,6 +421,7 @@ impl Claim {
             self.source.clone(),
             utc_text(self.at),
             self.precision.to_string(),
+            self.date.clone(),
             utc_text(self.recorded_at),
             n(self.killed),
             n(self.wounded),
@@ -1384,6 +1390,10 @@ impl<'a> Exporter<'a> {
                     source: e.source.name.clone(),
                     at,
                     precision: e.at.map_or("instant", |a| a.precision()),
+                    date: e
+                        .at
+                        .map(|t| local_date(t, self.log.zone()).format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
                     recorded_at: r.recorded_at,
                     killed: e.killed,
                     wounded: e.wounded,
@@ -1845,6 +1855,27 @@ mod tests {
         let later = Exporter::new(&t, Selection { since, ..Selection::default() }).casualties(t.records());
         assert_eq!(later.claims.len(), 2);
         assert_eq!(later.moments[0].range.killed_low, Some(11));
+        assert_eq!(c.claims[0].date, "2026-01-08");
+    }
+
+    #[test]
+    fn a_claim_given_as_a_date_keeps_its_day() {
+        let t = fold(&[
+            GAZETTEER,
+            r#"{"kind":"casualty_report","at":"2026-03-01","areas":["aleppo"],"killed":4,"source":"UN"}
+{"kind":"casualty_report","at":"2026-03-01T01:30","areas":["aleppo"],"killed":5,"source":"UN"}"#,
+        ]);
+        let c = Exporter::new(&t, Selection::default()).casualties(t.records());
+        let got: Vec<(String, &str, &str)> =
+            c.claims.iter().map(|x| (utc_text(x.at), x.precision, x.date.as_str())).collect();
+        // both start on 1 March in Aleppo, which is still 28 February in UTC
+        assert_eq!(
+            got,
+            [
+                ("2026-02-28T21:00:00Z".to_string(), "day", "2026-03-01"),
+                ("2026-02-28T22:30:00Z".to_string(), "instant", "2026-03-01"),
+            ]
+        );
     }
 
     /// The round trip as a property: a generated log, exported as known at

@@ -242,7 +242,8 @@ fn exports_read_back_with_real_readers() {
     assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), CLAIM_COLUMNS);
     let claims: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(claims.len(), 2);
-    assert_eq!((&claims[1][2], &claims[1][7], &claims[1][15], &claims[1][16]), ("SDF", "64", "12", "55"));
+    assert_eq!((&claims[1][2], &claims[1][8], &claims[1][16], &claims[1][17]), ("SDF", "64", "12", "55"));
+    assert_eq!((&claims[1][3], &claims[1][5]), ("2026-01-08T17:00:00Z", "2026-01-08"));
     let json = env.run(&["export", "casualties", "--format", "json"]).json();
     assert_eq!(json["moments"][1]["killed_low"], 9);
     assert_eq!(json["moments"][1]["killed_high"], 12);
