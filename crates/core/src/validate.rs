@@ -513,7 +513,38 @@ impl Context {
         let corrects = find("corrects", e.corrects)?;
         let ends = find("ends", e.ends)?;
         let retracts = find("retracts", e.retracts)?;
-        self.check_targets(e, corrects, ends, retracts).map_err(Rejection::Invalid)
+        self.check_targets(e, corrects, ends, retracts, lookup).map_err(Rejection::Invalid)
+    }
+
+    /// What to point at instead of a corrected event: the last version of
+    /// its chain of corrections (`by` is the first), or, when that version
+    /// was retracted, a sentence that says so.
+    fn instead(&self, verb: &str, by: Uuid, lookup: &dyn Lookup) -> String {
+        let mut latest = by;
+        // a chain is at most as long as the log; a lookup that fails stops it
+        for _ in 0..1_000_000 {
+            match self.summary(&latest, lookup) {
+                Ok(Some(k)) => {
+                    if let Some(r) = k.retracted_by {
+                        return if latest == by {
+                            format!("{by} was retracted by {r}")
+                        } else {
+                            format!("its latest version, {latest}, was retracted by {r}")
+                        };
+                    }
+                    match k.corrected_by {
+                        Some(next) => latest = next,
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        if latest == by {
+            format!("{verb} {by} instead")
+        } else {
+            format!("{verb} its latest version, {latest}, instead")
+        }
     }
 
     fn check_targets(
@@ -522,6 +553,7 @@ impl Context {
         corrects: Option<(Uuid, Summary)>,
         ends: Option<(Uuid, Summary)>,
         retracts: Option<(Uuid, Summary)>,
+        lookup: &dyn Lookup,
     ) -> Result<(), String> {
         if let Some((target, k)) = corrects {
             if k.kind.is_reference() {
@@ -535,7 +567,8 @@ impl Context {
                 return Err(format!("\"corrects\": {target} is a retraction, which cannot be corrected"));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!("\"corrects\": {target} was already corrected by {by}; correct {by} instead"));
+                let instead = self.instead("correct", by, lookup);
+                return Err(format!("\"corrects\": {target} was already corrected by {by}; {instead}"));
             }
             if let Some(by) = k.retracted_by {
                 return Err(format!("\"corrects\": {target} was retracted by {by}"));
@@ -549,7 +582,8 @@ impl Context {
                 ));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!("\"ends\": {target} was corrected by {by}; end {by} instead"));
+                let instead = self.instead("end", by, lookup);
+                return Err(format!("\"ends\": {target} was corrected by {by}; {instead}"));
             }
             if let Some(by) = k.retracted_by {
                 return Err(format!("\"ends\": {target} was retracted by {by}"));
@@ -581,7 +615,8 @@ impl Context {
                 return Err(format!("\"retracts\": {target} was already retracted by {by}"));
             }
             if let Some(by) = k.corrected_by {
-                return Err(format!("\"retracts\": {target} was corrected by {by}; retract {by} instead"));
+                let instead = self.instead("retract", by, lookup);
+                return Err(format!("\"retracts\": {target} was corrected by {by}; {instead}"));
             }
         }
         Ok(())

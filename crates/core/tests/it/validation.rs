@@ -1061,6 +1061,30 @@ fn rule_cases() -> Vec<Case> {
             ),
         ),
         c(
+            "corrects an event corrected twice: the latest version is named",
+            &[
+                SHELLING_11,
+                CORRECTION_12,
+                r#"{"kind":"shelling","at":"2026-01-09T01:40","areas":["aleppo/ashrafiyeh"],"corrects":"00000000-0000-0000-0000-000000000012","source":"SANA"}"#,
+            ],
+            r#"{"kind":"shelling","at":"2026-01-09T01:45","areas":["aleppo/ashrafiyeh"],"corrects":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
+            invalid(
+                r#""corrects": 00000000-0000-0000-0000-000000000011 was already corrected by 00000000-0000-0000-0000-000000000012; correct its latest version, 00000000-0000-0000-0000-000000000013, instead"#,
+            ),
+        ),
+        c(
+            "ends an event whose latest correction was retracted",
+            &[
+                r#"{"kind":"curfew","at":"2026-01-09T01:00","areas":["aleppo/ashrafiyeh"],"actor":"internal-security","source":"SANA"}"#,
+                r#"{"kind":"curfew","at":"2026-01-09T02:00","areas":["aleppo/ashrafiyeh"],"actor":"internal-security","corrects":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
+                r#"{"kind":"retraction","at":"2026-01-09T05:00","retracts":"00000000-0000-0000-0000-000000000012","source":"SANA"}"#,
+            ],
+            r#"{"kind":"ended","at":"2026-01-09T06:00","ends":"00000000-0000-0000-0000-000000000011","source":"SANA"}"#,
+            invalid(
+                r#""ends": 00000000-0000-0000-0000-000000000011 was corrected by 00000000-0000-0000-0000-000000000012; 00000000-0000-0000-0000-000000000012 was retracted by 00000000-0000-0000-0000-000000000013"#,
+            ),
+        ),
+        c(
             "corrects the correction instead",
             &[SHELLING_11, CORRECTION_12],
             r#"{"kind":"shelling","at":"2026-01-09T01:45","areas":["aleppo/ashrafiyeh"],"corrects":"00000000-0000-0000-0000-000000000012","source":"SANA"}"#,
