@@ -81,7 +81,19 @@ pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliEr
     let replaced = ledger.replaces(seq).map(record).transpose()?;
     let corrected_by = corrected_at.map(record).transpose()?;
     let retracted_by = retracted_at.map(record).transpose()?;
-    let ended_by = ledger.enders_of(seq, known_at).into_iter().map(record).collect::<Result<Vec<_>, _>>()?;
+    // the `ended` events that end it: those naming it or an earlier version
+    // of it (an end carries over to corrections), still standing themselves
+    let mut enders = Vec::new();
+    let mut version = Some(seq);
+    while let Some(v) = version {
+        enders.extend(ledger.enders_of(v, known_at));
+        // a correction comes after what it corrects: the walk ends
+        version = ledger.replaces(v).filter(|&earlier| earlier < v);
+    }
+    enders.retain(|&x| ledger.standing_at(x, known_at) == (None, None));
+    enders.sort_unstable();
+    enders.dedup();
+    let ended_by = enders.into_iter().map(record).collect::<Result<Vec<_>, _>>()?;
     let (replaced, corrected_by, retracted_by) = (replaced.as_ref(), corrected_by.as_ref(), retracted_by.as_ref());
     match super::choose_format(args.format, Format::Json) {
         Format::Json | Format::Ndjson => {

@@ -60,6 +60,31 @@ fn show_tells_what_became_of_an_event_on_both_axes() {
     assert!(table.contains("corrected by") && table.contains("no longer counts"), "{table}");
 }
 
+/// An end carries over to the corrections of what it ends, and an end
+/// that was retracted ends nothing: `ended_by` lists what applies.
+#[test]
+fn show_lists_the_ends_that_apply_to_a_corrected_event() {
+    let env = TestEnv::aleppo();
+    let curfew = "0196aaaa-0000-7000-8000-0000000000f1";
+    let end = "0196aaaa-0000-7000-8000-0000000000e1";
+    let fix = "0196aaaa-0000-7000-8000-0000000000f2";
+    let wrong_end = "0196aaaa-0000-7000-8000-0000000000e2";
+    env.import_text(&format!(
+        r#"{{"id":"{curfew}","kind":"curfew","areas":["aleppo/ashrafiyeh"],"actor":"internal-security","at":"2026-01-10T20:00","source":"SANA"}}
+{{"id":"{end}","kind":"ended","ends":"{curfew}","at":"2026-01-11T05:00","source":"SANA"}}
+{{"id":"{wrong_end}","kind":"ended","ends":"{curfew}","at":"2026-01-11T04:00","source":"SANA"}}
+{{"kind":"retraction","retracts":"{wrong_end}","at":"2026-01-11T06:00","source":"SANA"}}
+{{"id":"{fix}","kind":"curfew","corrects":"{curfew}","areas":["aleppo/ashrafiyeh"],"actor":"internal-security","at":"2026-01-10T21:00","source":"SANA"}}
+"#
+    ));
+    let ends = |id: &str| -> Vec<String> {
+        let v = env.run(&["show", id, "--format", "json"]).ok().json();
+        v["ended_by"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ends(fix), [end], "the correction is ended by what ended the event it corrects");
+    assert_eq!(ends(curfew), [end], "a retracted end is not listed");
+}
+
 #[test]
 fn show_refuses_what_it_cannot_find_in_one_sentence() {
     let env = TestEnv::aleppo();
