@@ -589,6 +589,7 @@ fn import_into<R: std::io::BufRead>(
     let mut ledger: Option<Arc<Mutex<Ledger>>> = None;
     let mut stopped = false;
     let mut errors = Vec::new();
+    let mut forward = Forward::default();
     let mut dropping = Vec::new();
     let (mut duplicates, mut pushed, mut seen) = (0usize, 0usize, 0u64);
     while let Some((n, line)) = lines.next_line()? {
@@ -603,6 +604,7 @@ fn import_into<R: std::io::BufRead>(
         match admitted {
             Ok(Admitted::New(e)) => {
                 note_dropping(&ctx, n, &e, &mut dropping);
+                forward.defined(e.id, n, &mut errors);
                 ctx.learn_admitted(&e);
                 pushed += 1;
                 if stopped {
@@ -638,7 +640,9 @@ fn import_into<R: std::io::BufRead>(
                 // a later line naming what this one defines is told it was refused
                 if let Ok(l) = &line {
                     ctx.refuse(n, l);
+                    forward.refused_line(n, l, &mut errors);
                 }
+                forward.refused(errors.len(), &m);
                 errors.push((n, m, false))
             }
             Err(Rejection::Conflict(m)) => errors.push((n, m, true)),
@@ -674,6 +678,59 @@ fn import_into<R: std::io::BufRead>(
         let _ = session.store.put_checkpoint(done.last, &l.encode());
     }
     Ok(Imported { appended: pushed, duplicates, first: done.first, last: done.last, dropping })
+}
+
+/// Lines refused for naming an event that neither the log nor an earlier
+/// line holds, waiting for a later line that defines it: such a line is
+/// then told that the event comes further down, rather than that it is
+/// missing.
+#[derive(Default)]
+struct Forward {
+    /// Id → the indexes of the errors that name it.
+    waiting: std::collections::HashMap<Uuid, Vec<usize>>,
+}
+
+impl Forward {
+    /// Notes error `index` if `message` says an id is not in the log.
+    fn refused(&mut self, index: usize, message: &str) {
+        let missing = message
+            .strip_suffix(" is in the log")
+            .and_then(|head| head.split_once(": no event with id "))
+            .and_then(|(_, id)| Uuid::parse_str(id).ok());
+        if let Some(id) = missing {
+            self.waiting.entry(id).or_default().push(index);
+        }
+    }
+
+    /// Line `line` defines `id`: the errors waiting for it say so.
+    fn defined(&mut self, id: Uuid, line: usize, errors: &mut [(usize, String, bool)]) {
+        self.resolve(id, line, "; move that line above this one", errors);
+    }
+
+    /// Line `line`, refused, holds `text`: errors waiting for its id say so.
+    fn refused_line(&mut self, line: usize, text: &str, errors: &mut [(usize, String, bool)]) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        let id = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|id| id.as_str()).and_then(|s| Uuid::parse_str(s.trim()).ok()));
+        if let Some(id) = id {
+            self.resolve(id, line, ", which is refused", errors);
+        }
+    }
+
+    fn resolve(&mut self, id: Uuid, line: usize, tail: &str, errors: &mut [(usize, String, bool)]) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        for i in self.waiting.remove(&id).unwrap_or_default() {
+            if let Some((_, message, _)) = errors.get_mut(i) {
+                let field = message.split_once(": no event with id ").map_or("", |(f, _)| f).to_string();
+                *message = format!("{field}: {id} is the event of line {line}, further down{tail}");
+            }
+        }
+    }
 }
 
 /// Milliseconds since 1970 by the system clock (for fresh ids, which take
