@@ -241,18 +241,6 @@ impl Registry {
         map.get(&fold(alias)).map(String::as_str)
     }
 
-    /// The definitions in `space` whose English or Arabic name, or short
-    /// slug, is `name`: what an alias equal to it would take from them
-    /// (an alias is looked up before names and short slugs).
-    pub fn named_by(&self, space: Space, name: &str) -> Vec<&str> {
-        let (names, ends) = match space {
-            Space::Area => (&self.area_names, &self.area_ends),
-            Space::Actor => (&self.actor_names, &self.actor_ends),
-        };
-        let folded = fold(name);
-        names.get(&folded).into_iter().chain(ends.get(&folded)).flatten().map(String::as_str).collect()
-    }
-
     /// `true` when `slug` is `ancestor` or lies under it.
     pub fn is_within(&self, slug: &str, ancestor: &str) -> bool {
         self.is_within_at(self, slug, ancestor)

@@ -341,7 +341,24 @@ impl Context {
         }
         e.parent = parent;
         e.aliases = self.checked_aliases(f, Space::Area, &slug)?;
+        self.check_names(Space::Area, &slug, e)?;
         e.area = Some(slug);
+        Ok(())
+    }
+
+    /// Refuses an English or Arabic name that is already another
+    /// definition's alias: aliases are looked up first, so the name would
+    /// never reach this definition.
+    fn check_names(&self, space: Space, slug: &str, e: &Event) -> Result<(), String> {
+        for (field, name) in [("name", e.name.as_deref()), ("name_ar", e.name_ar.as_deref())] {
+            let Some(name) = name else { continue };
+            if let Some(owner) = self.registry.alias_owner(space, name).filter(|o| *o != slug) {
+                return Err(format!(
+                    "\"{field}\": {name:?} is already an alias of {} {owner:?}; remove it there first",
+                    space_word(space)
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -351,6 +368,7 @@ impl Context {
         e.name = Some(f.required_string("name", "the English name")?);
         e.name_ar = f.string("name_ar")?;
         e.aliases = self.checked_aliases(f, Space::Actor, &slug)?;
+        self.check_names(Space::Actor, &slug, e)?;
         e.actor = Some(slug);
         Ok(())
     }
@@ -373,9 +391,10 @@ impl Context {
                     ));
                 }
             }
-            // an alias is looked up first: it would silently take the name
-            // or short slug of another definition over
-            if let Some(other) = self.registry.named_by(space, &alias).into_iter().find(|s| *s != slug) {
+            // an alias is looked up first: it would silently take over a name
+            // or short slug that now names another definition (one that
+            // names several, or this one, names no other)
+            if let Some(other) = self.registry.resolve(space, &alias).ok().filter(|s| s != slug) {
                 return Err(format!(
                     "\"aliases\": {alias:?} already names {} {other:?} (its name or short slug); \
                      an alias must not take it over",

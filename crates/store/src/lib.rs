@@ -426,16 +426,28 @@ impl Store {
         match mark::read(&self.path) {
             Some(m) if m.seq > head.seq => Err(self.corrupt(&format!(
                 "it had acknowledged records up to #{}, but its store now holds only up to #{} \
-                 (the storage engine drops everything after a damaged spot in its file); \
-                 restore the folder from a copy",
-                m.seq, head.seq
+                 (the storage engine drops everything after a damaged spot in its file, and a copy \
+                 taken while a command appended can lag its {}); restore the folder from a copy, \
+                 or remove {} to read what it holds",
+                m.seq,
+                head.seq,
+                mark::FILE,
+                self.path.join(mark::FILE).display()
             ))),
             Some(m) if m.seq == head.seq && m.hash != head.hash => Err(self.corrupt(&format!(
                 "its last record, #{}, is not the one it had acknowledged; restore the folder from a copy",
                 head.seq
             ))),
             Some(m) if m == *head => Ok(()),
-            _ => mark::write(&self.path, head).map_err(|source| OpenError::Io { path: self.path.clone(), source }),
+            _ => {
+                // the head sled recovered may not be on disk yet (its own
+                // flusher writes without syncing): the mark may only follow
+                // what is durable. Both are best-effort, as after an append.
+                if self.sync().is_ok() {
+                    let _ = mark::write(&self.path, head);
+                }
+                Ok(())
+            }
         }
     }
 

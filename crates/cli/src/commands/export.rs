@@ -634,8 +634,13 @@ impl AtomicFile {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        if !dir.is_dir() {
-            return Err(io::Error::other(format!("the folder {} does not exist", dir.display())));
+        match std::fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(io::Error::other(format!("{} is not a folder", dir.display()))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(io::Error::other(format!("the folder {} does not exist", dir.display())))
+            }
+            Err(e) => return Err(e),
         }
         let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), Uuid::now_v7().simple()));
         let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
@@ -665,8 +670,6 @@ impl AtomicFile {
     }
 }
 
-/// The path a chain of symbolic links ends at (the path itself when it is
-/// none); a link may point at a file not made yet.
 /// Refuses an output path inside the log's own folder: writing there
 /// would replace one of the store's files.
 pub(crate) fn outside_log(output: &Path, log: &Path) -> Result<(), CliError> {
@@ -693,6 +696,8 @@ pub(crate) fn outside_log(output: &Path, log: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The path a chain of symbolic links ends at (the path itself when it is
+/// none); a link may point at a file not made yet.
 fn follow_links(path: &Path) -> io::Result<PathBuf> {
     let mut at = path.to_path_buf();
     for _ in 0..40 {

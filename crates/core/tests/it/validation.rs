@@ -738,6 +738,30 @@ fn rule_cases() -> Vec<Case> {
             ),
         ),
         c(
+            "a name that is already another area's alias",
+            &[],
+            r#"{"kind":"area","area":"aleppo/midan","name":"Ashrafieh","source":"Desk"}"#,
+            invalid(r#""name": "Ashrafieh" is already an alias of area "aleppo/ashrafiyeh"; remove it there first"#),
+        ),
+        c(
+            "an Arabic name that is already another actor's alias",
+            &[],
+            r#"{"kind":"actor","actor":"ypg","name":"People's Protection Units","name_ar":"قسد","source":"Desk"}"#,
+            invalid(r#""name_ar": "قسد" is already an alias of actor "sdf"; remove it there first"#),
+        ),
+        c(
+            "an alias equal to a short slug several areas share takes no one's name",
+            &[
+                r#"{"kind":"area","area":"homs","name":"Homs","source":"Desk"}"#,
+                r#"{"kind":"area","area":"homs/waer","name":"Al-Waer","source":"Desk"}"#,
+                r#"{"kind":"area","area":"aleppo/waer","name":"Waer quarter","source":"Desk"}"#,
+            ],
+            r#"{"kind":"area","area":"aleppo/midan","name":"Midan","aliases":["waer"],"source":"Desk"}"#,
+            stored(
+                r#"{"id":"00000000-0000-0000-0000-00000000f00d","kind":"area","source":{"name":"Desk"},"area":"aleppo/midan","name":"Midan","parent":"aleppo","aliases":["waer"]}"#,
+            ),
+        ),
+        c(
             "actor alias that is another actor's name",
             &[],
             r#"{"kind":"actor","actor":"sdf-2","name":"Another","aliases":["Syrian Democratic Forces"],"source":"Desk"}"#,
