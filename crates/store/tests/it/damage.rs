@@ -81,6 +81,14 @@ fn a_store_behind_its_mark_is_refused_and_one_ahead_moves_the_mark() {
         assert_eq!(store.head().unwrap(), five, "{what}");
         assert_eq!(mark::read(&copy), Some(five), "{what}: the mark moved up");
     }
+
+    // a mark that cannot be written does not stop a read (it only lags)
+    let stuck = dir.path().join("stuck");
+    copy_dir(&path, &stuck);
+    fs::remove_file(stuck.join(mark::FILE)).unwrap();
+    fs::create_dir(stuck.join(mark::FILE)).unwrap();
+    let store = Store::open(&stuck).expect("a mark that cannot be written is not fatal");
+    assert_eq!(store.head().unwrap(), five);
 }
 
 /// One bit flipped anywhere in sled's file never opens as a log that holds
