@@ -62,28 +62,3 @@ fn private_file(path: &Path) -> std::io::Result<File> {
 fn private_file(path: &Path) -> std::io::Result<File> {
     OpenOptions::new().write(true).create(true).truncate(false).open(path)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::DateTime;
-
-    #[test]
-    fn a_mark_reads_back_and_a_damaged_one_reads_as_none() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(read(dir.path()), None, "no mark yet");
-        let head = Head { seq: 42, hash: [7; 32], recorded_at: DateTime::from_timestamp(1_767_225_600, 0).unwrap() };
-        write(dir.path(), &head).unwrap();
-        assert_eq!(read(dir.path()), Some(head));
-        let later = Head { seq: 43, ..head };
-        write(dir.path(), &later).unwrap();
-        assert_eq!(read(dir.path()), Some(later), "rewritten in place");
-        let path = dir.path().join(FILE);
-        let mut bytes = std::fs::read(&path).unwrap();
-        bytes[10] ^= 1;
-        std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(read(dir.path()), None, "a flipped bit fails the check");
-        std::fs::write(&path, b"sijilhd1").unwrap();
-        assert_eq!(read(dir.path()), None, "a short mark");
-    }
-}

@@ -34,6 +34,26 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 #[test]
+fn a_mark_reads_back_and_a_damaged_one_reads_as_none() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(mark::read(dir.path()), None, "no mark yet");
+    let head =
+        Head { seq: 42, hash: [7; 32], recorded_at: chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap() };
+    mark::write(dir.path(), &head).unwrap();
+    assert_eq!(mark::read(dir.path()), Some(head));
+    let later = Head { seq: 43, ..head };
+    mark::write(dir.path(), &later).unwrap();
+    assert_eq!(mark::read(dir.path()), Some(later), "rewritten in place");
+    let path = dir.path().join(mark::FILE);
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[10] ^= 1;
+    fs::write(&path, &bytes).unwrap();
+    assert_eq!(mark::read(dir.path()), None, "a flipped bit fails the check");
+    fs::write(&path, b"sijilhd1").unwrap();
+    assert_eq!(mark::read(dir.path()), None, "a short mark");
+}
+
+#[test]
 fn a_store_behind_its_mark_is_refused_and_one_ahead_moves_the_mark() {
     let log = Log::new();
     log.store.append(&events(1, 3), clock(0), None).unwrap();
