@@ -540,7 +540,8 @@ impl Context {
     /// was retracted, a sentence that says so.
     fn instead(&self, verb: &str, by: Uuid, lookup: &dyn Lookup) -> String {
         let mut latest = by;
-        // a chain is at most as long as the log; a lookup that fails stops it
+        // chains cannot loop (a correction comes after what it corrects):
+        // the cap is only a guard; a lookup that fails stops the walk
         for _ in 0..1_000_000 {
             match self.summary(&latest, lookup) {
                 Ok(Some(k)) => {

@@ -426,12 +426,11 @@ impl Store {
         match mark::read(&self.path) {
             Some(m) if m.seq > head.seq => Err(self.corrupt(&format!(
                 "it had acknowledged records up to #{}, but its store now holds only up to #{} \
-                 (the storage engine drops everything after a damaged spot in its file, and a copy \
-                 taken while a command appended can lag its {}); restore the folder from a copy, \
-                 or remove {} to read what it holds",
+                 (the storage engine drops everything after a damaged spot in its file; a copy \
+                 taken while a command appended can stop short the same way); restore the folder \
+                 from a copy, or remove {} to read what it holds",
                 m.seq,
                 head.seq,
-                mark::FILE,
                 self.path.join(mark::FILE).display()
             ))),
             Some(m) if m.seq == head.seq && m.hash != head.hash => Err(self.corrupt(&format!(

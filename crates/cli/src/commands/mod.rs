@@ -100,7 +100,6 @@ pub fn choose_format(asked: Option<Format>, piped: Format) -> Format {
     asked.unwrap_or_else(|| if std::io::stdout().is_terminal() { Format::Table } else { piped })
 }
 
-/// Writes a value as pretty JSON and a newline.
 /// One JSON object for `--format json` (indented) or `ndjson` (one line).
 pub fn write_object(out: &mut dyn Write, value: &impl serde::Serialize, format: Format) -> Result<(), CliError> {
     if format == Format::Ndjson {
@@ -110,6 +109,7 @@ pub fn write_object(out: &mut dyn Write, value: &impl serde::Serialize, format: 
     write_json(out, value)
 }
 
+/// Writes a value as pretty JSON and a newline.
 pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<(), CliError> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| crate::error::output(e.into()))?;
     writeln!(out).map_err(crate::error::output)
