@@ -1113,21 +1113,6 @@ impl LedgerView<'_> {
         out
     }
 
-    /// How many current events (not definitions, nor `ended`) name no area.
-    pub fn arealess(&self) -> usize {
-        let l = self.ledger;
-        (0..(self.k as usize).min(l.entries.len()))
-            .filter(|&i| {
-                let e = &l.entries[i];
-                !e.kind.is_reference()
-                    && e.areas == 0
-                    && e.start().is_some()
-                    && e.kind != Kind::Ended
-                    && l.current(i, self.k)
-            })
-            .count()
-    }
-
     fn entry(&self, r: &Recorded) -> Option<usize> {
         let i = r.seq.checked_sub(1)?;
         (i < self.k).then_some(i as usize)

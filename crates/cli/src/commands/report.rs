@@ -86,7 +86,6 @@ pub fn run(g: &Globals, args: ReportArgs, out: &mut dyn Write) -> Result<(), Cli
         view: &view,
         records: &records,
         registry_now,
-        arealess: view.arealess(),
         state: &state,
         at,
         zone: session.zone,

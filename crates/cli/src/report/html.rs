@@ -130,12 +130,20 @@ pub(crate) fn page(r: &Report<'_>) -> String {
         r#"<p class="how">One lane per area. Bars: what held for a span (an arrow: no end recorded, still in force as the log knows it; pale: an evacuation passing through a crossing). The ultimatum bar runs from its issue to its deadline. Marks: single incidents; a pale band means the source gave only the day. The red line is the moment of this report.</p>"#,
     );
     s.push_str(&svg::timeline(r, &lanes, &axis));
-    let no_area = r.arealess;
+    // the events of the list that name no area (so no lane shows them)
+    let no_area = Exporter::new(r.view, r.selection())
+        .domain_events(r.records)
+        .filter(|x| x.event.areas.is_empty() && x.event.kind != sijil_core::Kind::Ended)
+        .count();
     if no_area > 0 && r.area.is_none() {
         let _ = write!(
             s,
-            r#"<p class="how">{no_area} event{} name no area and appear only in the event list.</p>"#,
-            if no_area == 1 { "" } else { "s" }
+            r#"<p class="how">{}</p>"#,
+            if no_area == 1 {
+                "1 event names no area and appears only in the event list.".to_string()
+            } else {
+                format!("{no_area} events name no area and appear only in the event list.")
+            }
         );
     }
     s.push_str("</section>\n");

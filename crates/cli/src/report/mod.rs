@@ -30,8 +30,6 @@ pub struct Report<'a> {
     pub records: &'a [Recorded],
     /// The registry as defined at `at` (names and places).
     pub registry_now: Registry,
-    /// How many current events name no area.
-    pub arealess: usize,
     /// The state at `at`.
     pub state: &'a State,
     pub at: DateTime<Utc>,

@@ -245,6 +245,12 @@ fn area_and_window_flags_narrow_the_report() {
     assert!(svg.contains(r#"<g class="bar evacuation open""#));
     assert!(!svg.contains("data-seq=\"27\""), "the 14:00 clash is before --since");
     assert!(html.contains("Charts from 2026-01-08 18:00 to 2026-01-09 10:00"));
+    // the events without an area are counted in the window the page lists
+    // (#23, #34 and #46 in the whole log; only #34 between 12:00 and 20:00)
+    let whole = demo_report(&env, &[]);
+    assert!(whole.contains("3 events name no area and appear only in the event list."));
+    let window = demo_report(&env, &["--since", "2026-01-08T12:00", "--until", "2026-01-08T20:00"]);
+    assert!(window.contains("1 event names no area and appears only in the event list."));
     // stdout when no -o, and --since after --until is refused
     let out = env.run(&["report", "--at", AT]).ok().stdout.clone();
     assert!(out.starts_with("<!DOCTYPE html>"));

@@ -742,15 +742,6 @@ proptest! {
         for known in [KnownAt::All, KnownAt::Seq(k as u64)] {
             let folded = timeline(records.iter().filter(|r| known.includes(r)).cloned());
             let view = ledger.view(known);
-            let arealess = folded
-                .records()
-                .iter()
-                .filter(|r| {
-                    let e = &r.event;
-                    !e.kind.is_reference() && e.areas.is_empty() && e.at.is_some() && e.kind != Kind::Ended && folded.is_current(&e.id)
-                })
-                .count();
-            prop_assert_eq!(view.arealess(), arealess);
             for &(since, until) in &windows {
                 let got = view.report_positions(since, until);
                 prop_assert!(got.windows(2).all(|w| w[0] < w[1]), "not in log order: {:?}", got);
