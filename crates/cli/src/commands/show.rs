@@ -50,7 +50,7 @@ fn find(ledger: &mut Ledger, text: &str, known_at: KnownAt) -> Result<u64, CliEr
     } else {
         let id = Uuid::parse_str(t).map_err(|_| {
             CliError::input(format!("{text:?} is not an event id (a UUID) or a log position (#N)"))
-                .hint("`sijil log` lists events with their ids and positions")
+                .hint("`sijil log --format json` lists events with their ids and positions")
         })?;
         ledger.position(&id, known_at)
     };
@@ -95,7 +95,8 @@ pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliEr
     enders.dedup();
     let ended_by = enders.into_iter().map(record).collect::<Result<Vec<_>, _>>()?;
     let (replaced, corrected_by, retracted_by) = (replaced.as_ref(), corrected_by.as_ref(), retracted_by.as_ref());
-    match super::choose_format(args.format, Format::Json) {
+    let format = super::choose_format(args.format, Format::Json);
+    match format {
         Format::Json | Format::Ndjson => {
             let v = json!({
                 "event": e,
@@ -106,7 +107,7 @@ pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliEr
                 "retracted_by": retracted_by.map(brief),
                 "ended_by": ended_by.iter().map(brief).collect::<Vec<_>>(),
             });
-            super::write_json(out, &v)
+            super::write_object(out, &v, format)
         }
         Format::Table => {
             let zone = session.zone;

@@ -37,7 +37,7 @@ pub struct Common {
 /// Where and who, for the domain kinds.
 #[derive(Debug, Args)]
 pub struct Scope {
-    /// Areas, comma-separated: slugs, short slugs or aliases in any script
+    /// Areas, comma-separated (`,` or `،`): slugs, short slugs or aliases in any script
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub areas: Vec<String>,
 
@@ -435,8 +435,15 @@ impl Obj {
         self
     }
     fn list(&mut self, key: &str, v: Vec<String>) -> &mut Obj {
-        let v: Vec<Value> =
-            v.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).map(Value::String).collect();
+        // names are split on the Arabic comma too, as typed on an Arabic keyboard
+        let names = matches!(key, "areas" | "via" | "aliases");
+        let v: Vec<Value> = v
+            .iter()
+            .flat_map(|s| s.split(move |c| names && c == '\u{060C}'))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .map(Value::String)
+            .collect();
         if !v.is_empty() {
             self.0.insert(key.into(), Value::Array(v));
         }

@@ -108,6 +108,26 @@ fn typed_flags_take_short_slugs_aliases_and_now() {
     assert!(now.starts_with("appended ") && now.trim_end().ends_with("as #52"), "{now}");
     let stored = env.log(&["--kind", "statement", "--since", "2026-01-11"]);
     assert_eq!(stored[0]["at"], serde_json::json!("2026-01-11T05:00:00Z"));
+    // areas typed on an Arabic keyboard may be split by the Arabic comma
+    let run = env
+        .run(&[
+            "append",
+            "curfew",
+            "--at",
+            "2026-01-12T19:00",
+            "--areas",
+            "الأشرفية،الشيخ مقصود",
+            "--actor",
+            "internal-security",
+            "--source",
+            "SANA",
+        ])
+        .ok()
+        .stdout
+        .clone();
+    assert!(run.trim_end().ends_with("as #53"), "{run}");
+    let stored = env.log(&["--kind", "curfew", "--since", "2026-01-12"]);
+    assert_eq!(stored[0]["areas"], serde_json::json!(["aleppo/ashrafiyeh", "aleppo/sheikh-maqsoud"]));
     // a typo in a kind is a usage error with a suggestion
     let run = env.run(&["append", "sheling", "--at", "now"]);
     run.code(2);
