@@ -21,6 +21,21 @@ pub enum Format {
 }
 
 /// Shows an instant in `zone`: `2026-01-09 03:00 +03:00`.
+/// A read's horizon as JSON labels it (`#N` or an RFC 3339 UTC time),
+/// for people: a time is shown in `zone`, to the microsecond it has.
+pub fn horizon(label: Option<&str>, zone: Tz) -> String {
+    match label {
+        None => "everything recorded".to_string(),
+        Some(l) => match DateTime::parse_from_rfc3339(l) {
+            Ok(t) if t.timestamp_subsec_nanos() != 0 => {
+                t.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S%.f %:z").to_string()
+            }
+            Ok(t) => local(t.with_timezone(&Utc), zone),
+            Err(_) => l.to_string(),
+        },
+    }
+}
+
 pub fn local(t: DateTime<Utc>, zone: Tz) -> String {
     let l = t.with_timezone(&zone);
     if l.format("%S").to_string() == "00" {
@@ -138,7 +153,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
 /// The situation report: per area what is in force, deadlines, forces and
 /// control claims; quiet areas on one line; then the casualty claims.
 pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz, log_zone: Tz) -> std::io::Result<()> {
-    let known = state.known_at.as_deref().unwrap_or("everything recorded");
+    let known = horizon(state.known_at.as_deref(), zone);
     let offset = state.at.with_timezone(&zone).format("%:z");
     writeln!(
         out,

@@ -41,7 +41,7 @@ fn brief(r: &Recorded) -> Value {
 }
 
 /// The position `text` names (`#N` or an event id), if the log held it at `known_at`.
-fn find(ledger: &mut Ledger, text: &str, known_at: KnownAt) -> Result<u64, CliError> {
+fn find(ledger: &mut Ledger, text: &str, known_at: KnownAt, zone: chrono_tz::Tz) -> Result<u64, CliError> {
     let t = text.trim();
     let found = if let Some(n) = t.strip_prefix('#') {
         let n: u64 =
@@ -56,8 +56,10 @@ fn find(ledger: &mut Ledger, text: &str, known_at: KnownAt) -> Result<u64, CliEr
     };
     found.ok_or_else(|| match known_at.label() {
         None => CliError::input(format!("no event {t} is in the log")),
-        Some(k) => CliError::input(format!("no event {t} was in the log as known at {k}"))
-            .hint("drop --known-at to look at everything the log holds now"),
+        Some(k) => {
+            CliError::input(format!("no event {t} was in the log as known at {}", render::horizon(Some(&k), zone)))
+                .hint("drop --known-at to look at everything the log holds now")
+        }
     })
 }
 
@@ -67,7 +69,7 @@ pub fn run(g: &Globals, args: ShowArgs, out: &mut dyn Write) -> Result<(), CliEr
     let known_at: KnownAt = session.known_at(args.known_at.as_deref(), now)?;
     // the ledger says which records are related; the store gives them
     let mut ledger = session.ledger_for(known_at)?;
-    let seq = find(&mut ledger, &args.id, known_at)?;
+    let seq = find(&mut ledger, &args.id, known_at, session.zone)?;
     let record = |n: u64| -> Result<Recorded, CliError> {
         match session.store.scan_from(n, n).next() {
             Some(r) => Ok(r?),

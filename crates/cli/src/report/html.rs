@@ -93,7 +93,7 @@ pub(crate) fn page(r: &Report<'_>) -> String {
     let axis = r.axis(&lanes, &series);
     let (places, unplaced) = r.places();
     let offset = r.at.with_timezone(&zone).format("%:z");
-    let known = r.state.known_at.clone().unwrap_or_else(|| "everything recorded".to_string());
+    let known = crate::render::horizon(r.state.known_at.as_deref(), zone);
     let mut s = String::with_capacity(64 * 1024);
     s.push_str("<!DOCTYPE html>\n");
     s.push_str(r#"<html lang="en" dir="ltr"><head><meta charset="utf-8"/>"#);

@@ -389,6 +389,10 @@ fn state_table_shows_english_and_arabic_names() {
     for name in ["Ashrafiyeh", "الأشرفية", "Maqsoud", "مقصود", "SDF"] {
         assert!(t.stdout.contains(name), "the table lacks {name:?}:\n{}", t.stdout);
     }
+    // a horizon given as a time is shown in the table's zone, as its times are
+    let t =
+        env.run(&["state", "--at", "2026-01-09T05:00+03:00", "--known-at", "2026-01-01T00:00Z", "--format", "table"]);
+    assert!(t.ok().stdout.contains("As known: 2026-01-01 03:00 +03:00 (log position #0)"), "{}", t.stdout);
 }
 
 // ── log ─────────────────────────────────────────────────────────────────

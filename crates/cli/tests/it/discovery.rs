@@ -90,7 +90,12 @@ fn show_refuses_what_it_cannot_find_in_one_sentence() {
     let env = TestEnv::aleppo();
     env.run(&["show", "nope"]).fails(
         2,
-        "error: \"nope\" is not an event id (a UUID) or a log position (#N)\nhint: `sijil log` lists events with their ids and positions\n",
+        "error: \"nope\" is not an event id (a UUID) or a log position (#N)\nhint: `sijil log --format json` lists events with their ids and positions\n",
+    );
+    // a horizon given as a time is shown in the zone of the read
+    env.run(&["show", "#40", "--known-at", "2020-01-01"]).fails(
+        2,
+        "error: no event #40 was in the log as known at 2020-01-01 00:00 +02:00\nhint: drop --known-at to look at everything the log holds now\n",
     );
     env.run(&["show", "#999"]).fails(2, "error: no event #999 is in the log\n");
     env.run(&["show", "#40", "--known-at", "#30"]).fails(
