@@ -29,11 +29,23 @@ pub(crate) fn esc(text: &str) -> String {
     out
 }
 
+/// Text from the log in its own isolated run, marked as Arabic when it is
+/// written in Arabic (Arabic letters and no Latin ones), so that a reader's
+/// font and direction follow it: sources and names are often Arabic.
+fn bdi(text: &str) -> String {
+    let arabic = |c: char| matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}');
+    if text.chars().any(arabic) && !text.chars().any(|c| c.is_ascii_alphabetic()) {
+        format!(r#"<bdi class="ar" lang="ar" dir="rtl">{}</bdi>"#, esc(text))
+    } else {
+        format!("<bdi>{}</bdi>", esc(text))
+    }
+}
+
 /// A name with its Arabic beside it, each in its own isolated run.
 fn names(name: &str, name_ar: Option<&str>) -> String {
     match name_ar {
         Some(ar) => format!(r#"<bdi>{}</bdi> <bdi class="ar" lang="ar" dir="rtl">{}</bdi>"#, esc(name), esc(ar)),
-        None => format!("<bdi>{}</bdi>", esc(name)),
+        None => bdi(name),
     }
 }
 
@@ -163,7 +175,7 @@ pub(crate) fn page(r: &Report<'_>) -> String {
         let _ = write!(s, r#"<div><span class="sw" style="background:{c}"></span>{word}</div>"#);
     }
     if !unplaced.is_empty() {
-        let list: Vec<String> = unplaced.iter().map(|n| format!("<bdi>{}</bdi>", esc(n))).collect();
+        let list: Vec<String> = unplaced.iter().map(|n| bdi(n)).collect();
         let _ = write!(s, r#"<p class="quiet">Not on the map (no coordinates): {}.</p>"#, list.join(", "));
     }
     s.push_str("</div></div></section>\n");
@@ -193,7 +205,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
             what.push_str(&format!(" via {}", via.join(", ")));
         }
         let when = crate::render::span(x, zone, r.view.zone());
-        rows.push([what, actor(x.actor.as_deref()), when, format!("<bdi>{}</bdi>", esc(&x.source))]);
+        rows.push([what, actor(x.actor.as_deref()), when, bdi(&x.source)]);
     }
     for d in &a.deadlines {
         let status = if d.status == "pending" {
@@ -207,7 +219,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
             format!("ultimatum{target}: {status}"),
             actor(d.actor.as_deref()),
             format!("deadline {}", short(d.deadline, zone)),
-            format!("<bdi>{}</bdi>", esc(&d.source)),
+            bdi(&d.source),
         ]);
     }
     for f in &a.forces {
@@ -215,7 +227,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
             "deployed".into(),
             actor(Some(&f.actor)),
             format!("since {}", short(f.since, zone)),
-            format!("<bdi>{}</bdi>", esc(&f.sources.join("; "))),
+            bdi(&f.sources.join("; ")),
         ]);
     }
     for c in &a.control {
@@ -223,7 +235,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
             format!("claims control: {}", esc(&c.extent.to_string())),
             actor(Some(&c.actor)),
             format!("claimed {}", short(c.at, zone)),
-            format!("<bdi>{}</bdi>", esc(&c.source)),
+            bdi(&c.source),
         ]);
     }
     rows
@@ -279,8 +291,8 @@ fn situation(s: &mut String, r: &Report<'_>) {
             let areas: Vec<String> = c.areas.iter().map(|a| esc(&r.area_name(a).0)).collect();
             let _ = write!(
                 s,
-                r#"<tr><td><bdi>{}</bdi></td><td class="num">{}</td><td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-                esc(&c.source),
+                r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+                bdi(&c.source),
                 n(c.killed),
                 n(c.wounded),
                 c.civilian.map_or("—", |b| if b { "yes" } else { "no" }),
@@ -295,7 +307,7 @@ fn situation(s: &mut String, r: &Report<'_>) {
 
 /// A source: its name, a link when its URL is http(s), its publication time.
 fn source(e: &Event) -> String {
-    let mut out = format!("<bdi>{}</bdi>", esc(&e.source.name));
+    let mut out = bdi(&e.source.name);
     if let Some(url) = &e.source.url {
         let lower = url.to_ascii_lowercase();
         if lower.starts_with("https://") || lower.starts_with("http://") {

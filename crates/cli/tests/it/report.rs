@@ -234,6 +234,20 @@ fn text_from_the_log_is_escaped() {
 }
 
 #[test]
+fn a_source_written_in_arabic_is_marked_as_arabic() {
+    let env = TestEnv::aleppo();
+    env.append(r#"{"kind":"shelling","at":"2026-01-09T04:00","areas":["aleppo/ashrafiyeh"],"source":"تلفزيون سوريا"}"#);
+    let html = demo_report(&env, &[]);
+    check_balanced(&html);
+    assert!(
+        html.contains(r#"<bdi class="ar" lang="ar" dir="rtl">تلفزيون سوريا</bdi>"#),
+        "the Arabic source is not marked"
+    );
+    // a source in Latin letters is not
+    assert!(html.contains("<bdi>SOHR</bdi>"));
+}
+
+#[test]
 fn area_and_window_flags_narrow_the_report() {
     let env = TestEnv::aleppo();
     let html =
