@@ -65,9 +65,12 @@ pub fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total);
-    let template = format!("{what} {{bar:30}} {{human_pos}}/{{human_len}} ({{per_sec}}, {{eta}} left)");
+    let template = format!("{what} {{bar:24}} {{human_pos}}/{{human_len}} ({{rate}}, {{eta}} left)");
     if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
-        bar.set_style(style);
+        // a whole number a second: `{per_sec}` shows four decimals
+        bar.set_style(style.with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{}/s", indicatif::HumanCount(state.per_sec() as u64));
+        }));
     }
     bar
 }
