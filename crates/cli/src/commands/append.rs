@@ -27,7 +27,7 @@ use crate::render::Format;
 ///   echo '{"kind":"statement","at":"2026-01-08T18:00","actor":"sdf","source":"SDF"}' \
 ///       | sijil append
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment, args_conflicts_with_subcommands = true, subcommand_value_name = "KIND")]
+#[command(verbatim_doc_comment, subcommand_value_name = "KIND")]
 pub struct AppendArgs {
     /// The event typed as flags: one subcommand per kind
     #[command(subcommand)]
@@ -50,7 +50,10 @@ pub struct AppendArgs {
 
 pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let text = match (args.typed, args.json) {
-        (Some(typed), _) => {
+        (Some(_), Some(_)) => {
+            return Err(CliError::input("--json and a kind with its flags are two ways to give the event; use one"))
+        }
+        (Some(typed), None) => {
             let zone = g.tz.unwrap_or(chrono_tz::UTC);
             let now = g.now(zone)?.with_timezone(&zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             serde_json::Value::Object(typed.into_json(&now)).to_string()

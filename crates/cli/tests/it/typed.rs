@@ -128,6 +128,28 @@ fn typed_flags_take_short_slugs_aliases_and_now() {
     assert!(run.trim_end().ends_with("as #53"), "{run}");
     let stored = env.log(&["--kind", "curfew", "--since", "2026-01-12"]);
     assert_eq!(stored[0]["areas"], serde_json::json!(["aleppo/ashrafiyeh", "aleppo/sheikh-maqsoud"]));
+    // append's own options may come before the kind too
+    let run = env
+        .run(&[
+            "append",
+            "--format",
+            "json",
+            "--expect-seq",
+            "53",
+            "statement",
+            "--at",
+            "2026-01-12T20:00",
+            "--actor",
+            "sdf",
+            "--source",
+            "SDF",
+        ])
+        .ok()
+        .json();
+    assert_eq!(run["seq"], serde_json::json!(54));
+    // and --json with a kind is one way too many
+    env.run(&["append", "--json", "{}", "statement", "--at", "now", "--actor", "sdf", "--source", "SDF"])
+        .fails(2, "error: --json and a kind with its flags are two ways to give the event; use one\n");
     // a typo in a kind is a usage error with a suggestion
     let run = env.run(&["append", "sheling", "--at", "now"]);
     run.code(2);
