@@ -21,6 +21,17 @@ pub enum Format {
 }
 
 /// Shows an instant in `zone`: `2026-01-09 03:00 +03:00`.
+/// "pending, 2h05 left" or "expired": the time left is rounded up to the
+/// minute, so a deadline still pending never reads as "0h00 left".
+pub fn deadline_status(d: &sijil_core::projection::Deadline, at: DateTime<Utc>) -> String {
+    if d.status == "pending" {
+        let mins = ((d.deadline - at).num_seconds().max(0) as u64).div_ceil(60);
+        format!("pending, {}h{:02} left", mins / 60, mins % 60)
+    } else {
+        "expired".to_string()
+    }
+}
+
 /// A read's horizon as JSON labels it (`#N` or an RFC 3339 UTC time),
 /// for people: a time is shown in `zone`, to the microsecond it has.
 pub fn horizon(label: Option<&str>, zone: Tz) -> String {
@@ -117,12 +128,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         rows.push([what, x.actor.clone().unwrap_or_default(), span(x, zone, log_zone), x.source.clone()]);
     }
     for d in &a.deadlines {
-        let status = if d.status == "pending" {
-            let mins = (d.deadline - state.at).num_minutes();
-            format!("pending, {}h{:02} left", mins / 60, mins % 60)
-        } else {
-            "expired".to_string()
-        };
+        let status = deadline_status(d, state.at);
         let target = d.target.as_deref().map(|t| format!(" to {t}")).unwrap_or_default();
         rows.push([
             format!("ultimatum{target}: {status}"),

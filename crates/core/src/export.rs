@@ -2053,16 +2053,6 @@ mod tests {
             out
         }
 
-        fn deployment_ended_before_start(t: &Timeline) -> bool {
-            t.records().iter().any(|r| {
-                let e = &r.event;
-                let start = e.at.map(|a| a.start(t.zone()));
-                e.kind == Kind::Deployment
-                    && t.is_current(&e.id)
-                    && t.effective_end(e).zip(start).is_some_and(|(end, start)| end < start)
-            })
-        }
-
         fn state_json(t: &Timeline, at: DateTime<Utc>) -> Value {
             let mut v = serde_json::to_value(t.state(&StateQuery { at, known_at: KnownAt::All, area: None })).unwrap();
             v.as_object_mut().unwrap().remove("seq");
@@ -2080,13 +2070,6 @@ mod tests {
                 for r in full.records().iter().take(k) {
                     known.apply(r.clone());
                 }
-                // The state shows a deployment whose `ended` time falls before
-                // its corrected start as present from that start on, ignoring
-                // the end and even its `until`. A fresh log cannot hold such an
-                // end (validation refuses it), so the export moves it to the
-                // start, where it means what it says: never deployed. Those
-                // logs cannot round-trip until the projection reads them so.
-                prop_assume!(!deployment_ended_before_start(&known));
                 // export, then validate and fold each line into a fresh log
                 let mut ctx = Context::new(Damascus);
                 let mut fresh = Timeline::new(Damascus);

@@ -208,12 +208,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
         rows.push([what, actor(x.actor.as_deref()), when, bdi(&x.source)]);
     }
     for d in &a.deadlines {
-        let status = if d.status == "pending" {
-            let mins = (d.deadline - r.state.at).num_minutes();
-            format!("pending, {}h{:02} left", mins / 60, mins % 60)
-        } else {
-            "expired".to_string()
-        };
+        let status = crate::render::deadline_status(d, r.state.at);
         let target = d.target.as_deref().map(|t| format!(" to {}", actor(Some(t)))).unwrap_or_default();
         rows.push([
             format!("ultimatum{target}: {status}"),

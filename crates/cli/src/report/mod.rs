@@ -189,6 +189,11 @@ impl<'a> Report<'a> {
             let start = at.start(zone);
             if e.kind.is_durative() {
                 let end = self.end_of(r, &withdrawals);
+                // ended at or before its start (an end carried over to a
+                // correction that starts later): in force at no time
+                if end.is_some_and(|x| x <= start) {
+                    continue;
+                }
                 let overlaps =
                     self.until.is_none_or(|u| start < u) && self.since.is_none_or(|s| end.is_none_or(|x| x > s));
                 if !overlaps {

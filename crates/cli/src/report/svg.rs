@@ -269,9 +269,10 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
             let e = m.event;
             let x = xs.x(m.at);
             let my = y + 6.0 + MARKS / 2.0;
-            let when = match m.day_end {
-                Some(_) => format!("{} (day)", m.at.with_timezone(&zone).format("%Y-%m-%d")),
-                None => short(m.at, zone),
+            // a date is that day in the log's zone, whatever zone the page shows
+            let when = match (m.day_end, e.at) {
+                (Some(_), Some(sijil_core::Time::Day(d))) => format!("{} (day)", d.format("%Y-%m-%d")),
+                _ => short(m.at, zone),
             };
             let tip = format!("#{} {} {} — {}", m.seq, e.kind, when, e.source.name);
             let _ = write!(s, r#"<g class="mark {}" data-kind="{}" data-seq="{}">"#, e.kind, e.kind, m.seq);

@@ -233,6 +233,35 @@ fn text_from_the_log_is_escaped() {
     assert!(!html.contains("<i>"));
 }
 
+/// A deployment whose end falls before its corrected start is in force at
+/// no time, as `state` has it: no bar (it drew one ending before it began).
+#[test]
+fn a_span_ended_before_its_corrected_start_draws_no_bar() {
+    let env = TestEnv::aleppo();
+    env.import_text(
+        r#"{"id":"00000000-0000-7000-8000-000000000901","kind":"deployment","at":"2026-01-09T01:00","until":"2026-01-09T09:00","areas":["aleppo/ashrafiyeh"],"actor":"sdf","source":"S1"}
+{"id":"00000000-0000-7000-8000-000000000902","kind":"ended","at":"2026-01-09T02:00","ends":"00000000-0000-7000-8000-000000000901","source":"S1"}
+{"id":"00000000-0000-7000-8000-000000000903","kind":"deployment","at":"2026-01-09T04:00","until":"2026-01-09T09:00","areas":["aleppo/ashrafiyeh"],"actor":"sdf","source":"S1","corrects":"00000000-0000-7000-8000-000000000901"}
+"#,
+    );
+    let html = demo_report(&env, &[]);
+    let svg = svg_of(&html, "timeline");
+    assert!(!svg.contains(r#"data-seq="53""#), "a bar for a deployment in force at no time");
+    let state = env.state(AT, &[]);
+    assert!(
+        !state["areas"]["aleppo/ashrafiyeh"]["forces"].to_string().contains("000000000903"),
+        "state agrees: never present"
+    );
+}
+
+/// A date is that day in the log's zone, whatever zone the page is shown in.
+#[test]
+fn a_date_keeps_its_day_when_the_page_is_in_another_zone() {
+    let env = TestEnv::aleppo();
+    let html = demo_report(&env, &["--tz", "Europe/London"]);
+    assert!(html.contains("<title>#21 shelling 2026-01-08 (day) — "), "the day of #21 moved");
+}
+
 #[test]
 fn a_source_written_in_arabic_is_marked_as_arabic() {
     let env = TestEnv::aleppo();
