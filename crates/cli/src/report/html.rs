@@ -143,10 +143,8 @@ pub(crate) fn page(r: &Report<'_>) -> String {
     );
     s.push_str(&svg::timeline(r, &lanes, &axis));
     // the events of the list that name no area (so no lane shows them)
-    let no_area = Exporter::new(r.view, r.selection())
-        .domain_events(r.records)
-        .filter(|x| x.event.areas.is_empty() && x.event.kind != sijil_core::Kind::Ended)
-        .count();
+    let listed = listed(r);
+    let no_area = listed.iter().filter(|x| x.event.areas.is_empty() && x.event.kind != sijil_core::Kind::Ended).count();
     if no_area > 0 && r.area.is_none() {
         let _ = write!(
             s,
@@ -181,7 +179,7 @@ pub(crate) fn page(r: &Report<'_>) -> String {
     s.push_str("</div></div></section>\n");
 
     situation(&mut s, r);
-    events(&mut s, r);
+    events(&mut s, r, &listed);
     let _ = write!(
         s,
         "<footer>sijil report · log position #{} · as known: {} · zone {}</footer>\n</body></html>\n",
@@ -318,13 +316,20 @@ fn source(e: &Event) -> String {
     out
 }
 
-/// The event list: every current event the selection keeps, in valid time.
-fn events(s: &mut String, r: &Report<'_>) {
-    let zone = r.zone;
+/// The events the list shows: every current event the selection keeps,
+/// in valid time.
+fn listed<'r>(r: &'r Report<'_>) -> Vec<&'r sijil_core::Recorded> {
     let exporter = Exporter::new(r.view, r.selection());
     let mut rows: Vec<&sijil_core::Recorded> = exporter.domain_events(r.records).collect();
     let log_zone = r.view.zone();
     rows.sort_by_cached_key(|x| (x.event.at.map(|a| a.start(log_zone)), x.seq));
+    rows
+}
+
+/// The event list: `rows` ([`listed`]) as a table.
+fn events(s: &mut String, r: &Report<'_>, rows: &[&sijil_core::Recorded]) {
+    let zone = r.zone;
+    let log_zone = r.view.zone();
     let _ = write!(
         s,
         r#"<section id="events"><h2>Events</h2><p class="how">{} current events in valid time (corrections in place of what they correct; retracted events left out). Times in {}.</p>"#,
