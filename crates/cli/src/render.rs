@@ -99,14 +99,21 @@ fn short(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A moment of the state for a table cell: a short local time, or, when
+/// the event gave only a date (`precision` `day`), that date (the log's
+/// day, never an invented midnight).
+pub fn moment(t: DateTime<Utc>, precision: Option<&str>, zone: Tz, log_zone: Tz) -> String {
+    match precision {
+        Some("day") => format!("{} (day)", t.with_timezone(&log_zone).format("%Y-%m-%d")),
+        _ => short(t, zone),
+    }
+}
+
 /// When something in force holds, for a table cell: `since START` or
 /// `START → END`, a day-precision start shown as its date (the log's day,
 /// never an invented midnight).
 pub fn span(x: &sijil_core::projection::Active, zone: Tz, log_zone: Tz) -> String {
-    let start = match x.precision {
-        Some("day") => format!("{} (day)", x.since.with_timezone(&log_zone).format("%Y-%m-%d")),
-        _ => short(x.since, zone),
-    };
+    let start = moment(x.since, x.precision, zone, log_zone);
     match x.until {
         Some(u) => format!("{start} → {}", short(u, zone)),
         None => format!("since {start}"),
@@ -141,7 +148,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         rows.push([
             "deployed".into(),
             f.actor.clone(),
-            format!("since {}", short(f.since, zone)),
+            format!("since {}", moment(f.since, f.precision, zone, log_zone)),
             f.sources.join("; "),
         ]);
     }
@@ -149,7 +156,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         rows.push([
             format!("claims control: {}", c.extent),
             c.actor.clone(),
-            format!("claimed {}", short(c.at, zone)),
+            format!("claimed {}", moment(c.at, c.precision, zone, log_zone)),
             c.source.clone(),
         ]);
     }
@@ -215,7 +222,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz, log_zone: Tz) -
                 n(x.killed),
                 n(x.wounded),
                 x.civilian.map_or("—", |b| if b { "yes" } else { "no" }).to_string(),
-                short(x.at, zone),
+                moment(x.at, x.precision, zone, log_zone),
                 x.areas.iter().map(|a| tail(a)).collect::<Vec<_>>().join(", "),
             ]);
         }

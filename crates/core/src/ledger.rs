@@ -972,6 +972,7 @@ impl Ledger {
                 wounded: e.wounded(),
                 civilian: e.civilian,
                 at: start,
+                precision: e.day.then_some("day"),
                 areas,
                 id: e.id,
                 reports: 1,
@@ -990,6 +991,7 @@ impl Ledger {
                 Step {
                     t: t.time(),
                     order,
+                    day: e.day,
                     seq,
                     id: e.id,
                     actor: e.actor,
@@ -1012,6 +1014,7 @@ impl Ledger {
                 s.forces.push(Force {
                     actor: name(held.actor),
                     since: held.since,
+                    precision: held.day.then_some("day"),
                     source: name(held.source),
                     sources: held.sources.into_iter().map(name).collect(),
                     id: held.id,
@@ -1029,6 +1032,7 @@ impl Ledger {
                     actor: actor.to_string(),
                     extent,
                     at: start.time(),
+                    precision: e.day.then_some("day"),
                     source: self.text(e.source).unwrap_or_default().to_string(),
                 },
             );

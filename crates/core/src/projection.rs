@@ -363,6 +363,7 @@ impl Timeline {
                                     actor: actor.clone(),
                                     extent,
                                     at: start,
+                                    precision: day_word(e),
                                     source: e.source.name.clone(),
                                 },
                             );
@@ -381,6 +382,7 @@ impl Timeline {
                         wounded: e.wounded,
                         civilian: e.civilian,
                         at: start,
+                        precision: day_word(e),
                         areas,
                         id: e.id,
                         reports: 1,
@@ -422,6 +424,8 @@ impl Timeline {
 pub(crate) struct Held<S> {
     pub(crate) actor: S,
     pub(crate) since: DateTime<Utc>,
+    /// `since` is a date (the deployment's time has day precision).
+    pub(crate) day: bool,
     pub(crate) source: S,
     pub(crate) sources: Vec<S>,
     pub(crate) id: Uuid,
@@ -429,7 +433,14 @@ pub(crate) struct Held<S> {
 
 impl Held<String> {
     pub(crate) fn into_force(self) -> Force {
-        Force { actor: self.actor, since: self.since, source: self.source, sources: self.sources, id: self.id }
+        Force {
+            actor: self.actor,
+            since: self.since,
+            precision: self.day.then_some("day"),
+            source: self.source,
+            sources: self.sources,
+            id: self.id,
+        }
     }
 }
 
@@ -449,6 +460,8 @@ pub(crate) struct Step<S> {
     pub(crate) t: DateTime<Utc>,
     /// At the same time, arrivals (0) before ends (1).
     pub(crate) order: u8,
+    /// The event's time is a date (day precision).
+    pub(crate) day: bool,
     pub(crate) seq: u64,
     pub(crate) id: Uuid,
     pub(crate) actor: S,
@@ -461,7 +474,8 @@ impl Step<String> {
     /// The step of event `e` (none if it names no actor).
     fn of(e: &Event, t: DateTime<Utc>, order: u8, seq: u64, what: Move) -> Option<Step<String>> {
         let actor = e.actor.clone()?;
-        Some(Step { t, order, seq, id: e.id, actor, source: e.source.name.clone(), areas: e.areas.clone(), what })
+        let day = day_word(e).is_some();
+        Some(Step { t, order, day, seq, id: e.id, actor, source: e.source.name.clone(), areas: e.areas.clone(), what })
     }
 }
 
@@ -483,6 +497,7 @@ pub(crate) fn presence<S: Ord + Clone>(mut steps: Vec<Step<S>>) -> Vec<((S, S), 
                     let held = Held {
                         actor: step.actor.clone(),
                         since: step.t,
+                        day: step.day,
                         source: step.source.clone(),
                         sources: vec![step.source.clone()],
                         id: step.id,
@@ -528,6 +543,7 @@ pub(crate) fn tally(tallies: &mut BTreeMap<String, Casualty>, report: Casualty, 
             }
             c.areas.sort();
             c.at = report.at;
+            c.precision = report.precision;
             c.id = report.id;
             c.reports += 1;
         }
@@ -661,6 +677,9 @@ pub struct Force {
     pub actor: String,
     #[serde(serialize_with = "ser_utc")]
     pub since: DateTime<Utc>,
+    /// `"day"` when the deployment's time is a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<&'static str>,
     /// The source of the deployment that began this presence.
     pub source: String,
     /// Every source that reported the presence.
@@ -676,6 +695,9 @@ pub struct Control {
     pub extent: Extent,
     #[serde(serialize_with = "ser_utc")]
     pub at: DateTime<Utc>,
+    /// `"day"` when the claim's time is a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<&'static str>,
     pub source: String,
 }
 
@@ -688,6 +710,9 @@ pub struct Casualty {
     pub civilian: Option<bool>,
     #[serde(serialize_with = "ser_utc")]
     pub at: DateTime<Utc>,
+    /// `"day"` when the latest report's time is a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<&'static str>,
     pub areas: Vec<String>,
     /// The latest report taken into account.
     pub id: Uuid,

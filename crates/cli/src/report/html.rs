@@ -219,7 +219,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
         rows.push([
             "deployed".into(),
             actor(Some(&f.actor)),
-            format!("since {}", short(f.since, zone)),
+            format!("since {}", crate::render::moment(f.since, f.precision, zone, r.view.zone())),
             bdi(&f.sources.join("; ")),
         ]);
     }
@@ -227,7 +227,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
         rows.push([
             format!("claims control: {}", esc(&c.extent.to_string())),
             actor(Some(&c.actor)),
-            format!("claimed {}", short(c.at, zone)),
+            format!("claimed {}", crate::render::moment(c.at, c.precision, zone, r.view.zone())),
             bdi(&c.source),
         ]);
     }
@@ -289,7 +289,7 @@ fn situation(s: &mut String, r: &Report<'_>) {
                 n(c.killed),
                 n(c.wounded),
                 c.civilian.map_or("—", |b| if b { "yes" } else { "no" }),
-                short(c.at, zone),
+                crate::render::moment(c.at, c.precision, zone, r.view.zone()),
                 areas.join(", ")
             );
         }

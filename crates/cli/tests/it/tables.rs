@@ -43,14 +43,19 @@ fn no_colour_reaches_a_pipe_or_a_no_color_terminal() {
     assert!(err.stderr.starts_with("\u{1b}[1;31merror:\u{1b}[0m "), "{:?}", err.stderr);
 }
 
-/// A day-precision start shows as its date (the log's day), never as an
-/// invented midnight, whatever zone the table is shown in.
+/// A day-precision time shows as its date (the log's day), never as an
+/// invented midnight, whatever zone the table is shown in: a curfew's
+/// start, a deployment's, a control claim's and a casualty report's "as of",
+/// in the table and in the report.
 #[test]
 fn a_day_precision_start_reads_as_its_date() {
     let env = TestEnv::aleppo();
-    env.import_text(
+    env.import_text(concat!(
         "{\"kind\":\"curfew\",\"at\":\"2026-01-12\",\"areas\":[\"aleppo/ashrafiyeh\"],\"actor\":\"internal-security\",\"source\":\"s\"}\n",
-    );
+        "{\"kind\":\"deployment\",\"at\":\"2026-01-12\",\"areas\":[\"aleppo/ashrafiyeh\"],\"actor\":\"syrian-army\",\"source\":\"s\"}\n",
+        "{\"kind\":\"control_claim\",\"at\":\"2026-01-12\",\"areas\":[\"aleppo/ashrafiyeh\"],\"actor\":\"syrian-army\",\"extent\":\"full\",\"source\":\"s\"}\n",
+        "{\"kind\":\"casualty_report\",\"at\":\"2026-01-12\",\"areas\":[\"aleppo/ashrafiyeh\"],\"killed\":4,\"source\":\"day-source\"}\n",
+    ));
     for zone in [None, Some("UTC")] {
         let mut args =
             vec!["state", "--at", "2026-01-13", "--area", "ashrafiyeh", "--format", "table", "--color", "never"];
@@ -59,7 +64,25 @@ fn a_day_precision_start_reads_as_its_date() {
         }
         // wide enough that no cell wraps
         let shown = env.run_env(&[("COLUMNS", "220")], &args).ok().stdout.clone();
-        assert!(shown.contains("since 2026-01-12 (day)"), "{zone:?}:\n{shown}");
+        for want in ["since 2026-01-12 (day)", "claimed 2026-01-12 (day)"] {
+            assert_eq!(
+                shown.matches(want).count(),
+                if want.starts_with("since") { 2 } else { 1 },
+                "{zone:?}:\n{shown}"
+            );
+        }
+        let claims = shown.lines().find(|l| l.contains("day-source")).unwrap_or_default();
+        assert!(claims.contains("2026-01-12 (day)"), "{zone:?}:\n{shown}");
         assert!(!shown.contains("2026-01-12 00:00") && !shown.contains("2026-01-11 21:00"), "{zone:?}:\n{shown}");
+
+        let mut args = vec!["report", "--at", "2026-01-13", "--since", "2026-01-12", "--area", "ashrafiyeh", "-o", "-"];
+        if let Some(z) = zone {
+            args.extend(["--tz", z]);
+        }
+        let html = env.run(&args).ok().stdout.clone();
+        let situation =
+            &html[html.find("id=\"situation\"").unwrap_or(0)..html.find("id=\"events\"").unwrap_or(html.len())];
+        assert_eq!(situation.matches("2026-01-12 (day)").count(), 4, "{zone:?}:\n{situation}");
+        assert!(!situation.contains("2026-01-12 00:00") && !situation.contains("2026-01-11 21:00"), "{zone:?}");
     }
 }

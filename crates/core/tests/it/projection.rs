@@ -106,6 +106,49 @@ fn a_day_counts_from_its_midnight_in_the_zone_and_a_day_until_lasts_the_whole_da
 }
 
 #[test]
+fn a_deployment_a_claim_or_a_report_given_as_a_date_keeps_day_precision() {
+    let log = Log::new(&lines_recorded_later(&[
+        // 11–13: known only to the day (8 January in Damascus starts at 2026-01-07T21:00Z)
+        r#"{"kind":"deployment","at":"2026-01-08","areas":["aleppo/ashrafiyeh"],"actor":"internal-security","source":"SANA"}"#,
+        r#"{"kind":"control_claim","at":"2026-01-08","areas":["aleppo/ashrafiyeh"],"actor":"syrian-army","extent":"partial","source":"SANA"}"#,
+        r#"{"kind":"casualty_report","at":"2026-01-08","areas":["aleppo/ashrafiyeh"],"killed":3,"cumulative":false,"source":"SOHR"}"#,
+        // 14: the same source adds a report with a time: the figures are then as of that time
+        r#"{"kind":"casualty_report","at":"2026-01-09T02:30:00Z","areas":["aleppo/ashrafiyeh"],"killed":2,"cumulative":false,"source":"SOHR"}"#,
+    ]));
+    let area = json!({
+        "aleppo/ashrafiyeh": {
+            "name": "Ashrafiyeh", "parent": "aleppo", "active": [], "deadlines": [],
+            "forces": [{
+                "actor": "internal-security", "since": "2026-01-07T21:00:00Z", "precision": "day",
+                "source": "SANA", "sources": ["SANA"], "id": id(11)
+            }],
+            "control": [{
+                "id": id(12), "actor": "syrian-army", "extent": "partial",
+                "at": "2026-01-07T21:00:00Z", "precision": "day", "source": "SANA"
+            }],
+            "incidents": 0
+        }
+    });
+    let by_day = json!([{
+        "source": "SOHR", "killed": 3, "wounded": null, "civilian": null,
+        "at": "2026-01-07T21:00:00Z", "precision": "day",
+        "areas": ["aleppo/ashrafiyeh"], "id": id(13), "reports": 1
+    }]);
+    let by_time = json!([{
+        "source": "SOHR", "killed": 5, "wounded": null, "civilian": null,
+        "at": "2026-01-09T02:30:00Z",
+        "areas": ["aleppo/ashrafiyeh"], "id": id(14), "reports": 2
+    }]);
+    check(
+        &log,
+        &[
+            ("2026-01-08T12:00:00Z", KnownAt::All, json!({"areas": area, "casualties": by_day})),
+            ("2026-01-09T03:00:00Z", KnownAt::All, json!({"areas": area, "casualties": by_time})),
+        ],
+    );
+}
+
+#[test]
 fn an_ultimatum_is_pending_before_its_deadline_and_expired_from_it_on() {
     let log = Log::new(&lines_recorded_later(&[
         // 11: issued 01:00Z, deadline 06:00Z
