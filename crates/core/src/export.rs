@@ -61,7 +61,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::event::{Event, Kind, Recorded};
-use crate::projection::{KnownAt, State, StateQuery, Timeline};
+use crate::projection::{add, KnownAt, State, StateQuery, Timeline};
 use crate::registry::Registry;
 use crate::time::{utc_text, Time};
 
@@ -1436,13 +1436,6 @@ fn disorder(event_type: &str) -> &'static str {
     match event_type {
         "Strategic developments" => "Strategic developments",
         _ => "Political violence",
-    }
-}
-
-fn add(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-    match (a, b) {
-        (None, None) => None,
-        (x, y) => Some(x.unwrap_or(0) + y.unwrap_or(0)),
     }
 }
 

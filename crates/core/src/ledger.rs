@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
 use crate::export::{Head, LogView, Withdrawn};
 use crate::projection::{
-    presence, tally, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, Held, KnownAt, LogQuery, Move,
+    add, presence, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, Held, KnownAt, LogQuery, Move,
     State, StateQuery, Step,
 };
 use crate::registry::Registry;
@@ -439,6 +439,18 @@ impl<'a> Parts<'a, Name> {
             whole: f.whole.as_deref(),
         }
     }
+}
+
+/// One source's casualty figures while a state is read: `tally`'s sums,
+/// on interned names.
+struct Sum {
+    killed: Option<u64>,
+    wounded: Option<u64>,
+    civilian: Option<bool>,
+    areas: Vec<u32>,
+    /// The latest report taken into account.
+    last: usize,
+    reports: u32,
 }
 
 /// The compact fold of a log. See the module documentation.
@@ -957,28 +969,62 @@ impl Ledger {
             }
         }
 
-        // casualty figures: per source, in valid-time order
+        // casualty figures: per source, in valid-time order, summed as
+        // `tally` sums them, on interned names (the strings made once, for
+        // the figures shown)
         reports.sort_by_key(|&i| (self.entries[i].start, i));
-        let mut tallies: BTreeMap<String, Casualty> = BTreeMap::new();
+        let mut sums: FastMap<u32, Sum> = FastMap::default();
         for i in reports {
             let e = &self.entries[i];
-            let start = e.start().map_or(at, Stamp::time);
-            let source = self.text(e.source).unwrap_or_default().to_string();
-            let mut areas = self.texts(e.areas);
-            areas.sort();
-            let report = Casualty {
-                source,
-                killed: e.killed(),
-                wounded: e.wounded(),
-                civilian: e.civilian,
-                at: start,
-                precision: e.day.then_some("day"),
-                areas,
-                id: e.id,
-                reports: 1,
-            };
-            tally(&mut tallies, report, e.cumulative.unwrap_or(true));
+            let areas = &self.lists[e.areas as usize];
+            match sums.get_mut(&e.source) {
+                Some(c) if e.cumulative == Some(false) => {
+                    c.killed = add(c.killed, e.killed());
+                    c.wounded = add(c.wounded, e.wounded());
+                    if c.civilian != e.civilian {
+                        c.civilian = None;
+                    }
+                    for &a in areas {
+                        if !c.areas.contains(&a) {
+                            c.areas.push(a);
+                        }
+                    }
+                    c.last = i;
+                    c.reports += 1;
+                }
+                _ => {
+                    let fresh = Sum {
+                        killed: e.killed(),
+                        wounded: e.wounded(),
+                        civilian: e.civilian,
+                        areas: areas.clone(),
+                        last: i,
+                        reports: 1,
+                    };
+                    sums.insert(e.source, fresh);
+                }
+            }
         }
+        let mut casualties: Vec<Casualty> = sums
+            .into_iter()
+            .map(|(source, c)| {
+                let e = &self.entries[c.last];
+                let mut areas: Vec<String> = c.areas.iter().map(|&a| self.strings[a as usize].clone()).collect();
+                areas.sort();
+                Casualty {
+                    source: self.text(source).unwrap_or_default().to_string(),
+                    killed: c.killed,
+                    wounded: c.wounded,
+                    civilian: c.civilian,
+                    at: e.start().map_or(at, Stamp::time),
+                    precision: e.day.then_some("day"),
+                    areas,
+                    id: e.id,
+                    reports: c.reports,
+                }
+            })
+            .collect();
+        casualties.sort_by(|a, b| a.source.cmp(&b.source));
 
         // presence: (area, actor) → the deployments running and since when,
         // played on interned names (as the timeline plays it on strings),
@@ -1047,7 +1093,7 @@ impl Ledger {
             s.active.sort_by_key(|x| (x.since, x.kind));
             s.deadlines.sort_by_key(|d| d.deadline);
         }
-        State { at, known_at: q.known_at.label(), seq: k, areas, casualties: tallies.into_values().collect() }
+        State { at, known_at: q.known_at.label(), seq: k, areas, casualties }
     }
 }
 
@@ -1271,7 +1317,31 @@ fn bad(what: &str) -> LedgerError {
 }
 
 impl Reader<'_> {
+    /// A varint. Most are one byte (flags, names, lists, "none"), read
+    /// first; longer ones are read from a fixed window when ten bytes
+    /// remain, without a bounds check per byte.
+    #[inline]
     fn u(&mut self) -> Result<u64, LedgerError> {
+        match self.b.get(self.at) {
+            Some(&byte) if byte < 0x80 => {
+                self.at += 1;
+                Ok(u64::from(byte))
+            }
+            _ => self.u_long(),
+        }
+    }
+    fn u_long(&mut self) -> Result<u64, LedgerError> {
+        if let Some(window) = self.b.get(self.at..self.at + 10) {
+            let mut v = 0u64;
+            for (n, &byte) in window.iter().enumerate() {
+                v |= u64::from(byte & 0x7f) << (7 * n);
+                if byte & 0x80 == 0 {
+                    self.at += n + 1;
+                    return Ok(v);
+                }
+            }
+            return Err(bad("a number is too long"));
+        }
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let byte = *self.b.get(self.at).ok_or_else(|| bad("it ends early"))?;
@@ -1591,5 +1661,35 @@ mod tests {
         let size = std::mem::size_of::<Entry>();
         println!("Entry: {size} bytes");
         assert!(size <= 120, "an entry takes {size} bytes");
+    }
+
+    /// Numbers of every length read back, on the quick path (ten bytes or
+    /// more left) and on the careful one (at the end of the bytes); a number
+    /// cut short or longer than ten bytes is an error, never a panic.
+    #[test]
+    fn numbers_read_back_at_every_length_and_a_cut_one_is_refused() {
+        let values: Vec<u64> =
+            (0..64).flat_map(|b| [1u64 << b, (1u64 << b) - 1, (1u64 << b) | 1]).chain([u64::MAX]).collect();
+        let mut all = Writer(Vec::new());
+        for &v in &values {
+            all.u(v);
+        }
+        let mut r = Reader { b: &all.0, at: 0 };
+        for &v in &values {
+            assert_eq!(r.u(), Ok(v));
+        }
+        assert_eq!(r.at, all.0.len());
+        for &v in &values {
+            let mut one = Writer(Vec::new());
+            one.u(v);
+            assert_eq!(Reader { b: &one.0, at: 0 }.u(), Ok(v), "{v} at the end of the bytes");
+            for cut in 0..one.0.len() {
+                assert!(Reader { b: &one.0[..cut], at: 0 }.u().is_err(), "{v} cut to {cut} bytes");
+            }
+        }
+        for len in [11, 20] {
+            let long = vec![0x80u8; len];
+            assert_eq!(Reader { b: &long, at: 0 }.u(), Err(bad("a number is too long")), "{len} bytes");
+        }
     }
 }
