@@ -21,13 +21,21 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-/// Print the manual page (roff), for `man`.
+/// Print the manual page (roff), for `man`; with --dir, write a page for
+/// every command into a folder.
 ///
-/// Example:
-///   sijil man > ~/.local/share/man/man1/sijil.1 && man sijil
+/// Examples:
+///   sijil man --dir ~/.local/share/man/man1 && man sijil-state
+///   sijil man > sijil.1 && man ./sijil.1
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
-pub struct ManArgs {}
+pub struct ManArgs {
+    /// Write sijil.1 and a page for each command (sijil-state.1,
+    /// sijil-append-curfew.1, …) into this folder, created if missing,
+    /// instead of printing the main page
+    #[arg(long, value_name = "FOLDER", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<std::path::PathBuf>,
+}
 
 pub fn run_completions(args: CompletionsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let mut cmd = super::Cli::command();
@@ -37,9 +45,36 @@ pub fn run_completions(args: CompletionsArgs, out: &mut dyn Write) -> Result<(),
     out.write_all(&script).map_err(output)
 }
 
-pub fn run_man(_args: ManArgs, out: &mut dyn Write) -> Result<(), CliError> {
+pub fn run_man(args: ManArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let cmd = super::Cli::command();
-    let mut page = Vec::new();
-    clap_mangen::Man::new(cmd).render(&mut page).map_err(output)?;
-    out.write_all(&page).map_err(output)
+    let Some(dir) = args.dir else {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut page).map_err(output)?;
+        return out.write_all(&page).map_err(output);
+    };
+    let shown = dir.display();
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::input(format!(
+            "{shown} is a file, not a folder: --dir takes the folder to write the pages into"
+        )));
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CliError::runtime(format!("cannot create the folder {shown}: {}", crate::error::chain(&e))))?;
+    let mut pages = 0usize;
+    write_pages(cmd.disable_help_subcommand(true), &dir, &mut pages).map_err(|e| {
+        CliError::runtime(format!("cannot write the manual pages into {shown}: {}", crate::error::chain(&e)))
+    })?;
+    writeln!(out, "wrote {pages} manual pages into {shown}").map_err(output)
+}
+
+/// Writes the page of `cmd` and of every command under it, each named by
+/// its path (`sijil-append-curfew.1`), as the pages' own lists name them.
+fn write_pages(mut cmd: clap::Command, dir: &std::path::Path, pages: &mut usize) -> std::io::Result<()> {
+    cmd.build();
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_pages(sub.clone(), dir, pages)?;
+    }
+    clap_mangen::Man::new(cmd).source(concat!("sijil ", env!("CARGO_PKG_VERSION"))).generate_to(dir)?;
+    *pages += 1;
+    Ok(())
 }

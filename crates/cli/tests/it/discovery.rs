@@ -120,6 +120,42 @@ fn completions_and_the_man_page_cover_every_command() {
     env.run(&["completions", "tcsh"]).code(2);
 }
 
+/// `man --dir` writes a page for every command, so that each page another
+/// one lists (`sijil-state(1)`, `sijil-append-curfew(1)`) is there to read.
+#[test]
+fn man_dir_writes_every_page_the_pages_name() {
+    let env = TestEnv::new();
+    let dir = env.dir().join("man1");
+    let run = env.run(&["man", "--dir", dir.to_str().expect("a UTF-8 path")]).ok().stdout.clone();
+    let written: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the folder is made")
+        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(run, format!("wrote {} manual pages into {}\n", written.len(), dir.display()));
+    let mut named = 0;
+    for page in &written {
+        let text = std::fs::read_to_string(dir.join(page)).expect("a page reads");
+        assert!(
+            text.contains(".SH NAME") && text.contains(&format!("\"sijil {}\"", env!("CARGO_PKG_VERSION"))),
+            "{page}"
+        );
+        // the SUBCOMMANDS section lists `sijil\-append\-curfew(1)`
+        for line in text.lines().filter(|l| l.starts_with("sijil\\-") && l.ends_with("(1)")) {
+            let file = format!("{}.1", line.trim_end_matches("(1)").replace("\\-", "-"));
+            assert!(written.contains(&file), "{page} names {file}, which was not written");
+            named += 1;
+        }
+    }
+    assert!(named >= 30 && written.contains(&"sijil-append-curfew.1".to_string()), "{named} pages named: {written:?}");
+    // a file where the folder should be is named
+    let file = env.dir().join("a-file");
+    std::fs::write(&file, "").expect("a file");
+    env.run(&["man", "--dir", file.to_str().expect("a UTF-8 path")]).fails(
+        2,
+        &format!("error: {} is a file, not a folder: --dir takes the folder to write the pages into\n", file.display()),
+    );
+}
+
 /// An update replaces the whole definition; what it leaves out is named
 /// on standard error, by `append` and (with its line) by `import`.
 #[test]
