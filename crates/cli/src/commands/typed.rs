@@ -66,12 +66,18 @@ pub struct Until {
 #[derive(Debug, Args)]
 pub struct Harm {
     /// People killed
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = figure)]
     pub killed: Option<u64>,
 
     /// People wounded
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = figure)]
     pub wounded: Option<u64>,
+}
+
+/// A figure typed as a flag: a whole number, 0 or more (a negative one
+/// reaches this parser rather than reading as an unknown flag).
+fn figure(text: &str) -> Result<u64, String> {
+    text.trim().parse::<u64>().map_err(|_| format!("a figure is a whole number, 0 or more, got {text}"))
 }
 
 /// One subcommand per kind.
@@ -347,7 +353,7 @@ pub enum Typed {
         #[command(flatten)]
         scope: Scope,
         /// How many people
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = figure)]
         count: Option<u64>,
         #[command(flatten)]
         common: Common,

@@ -155,3 +155,59 @@ fn typed_flags_take_short_slugs_aliases_and_now() {
     run.code(2);
     assert!(run.stderr.contains("shelling"), "{}", run.stderr);
 }
+
+/// A figure typed as a flag is a whole number, 0 or more: a negative or a
+/// word is named as such (not read as an unknown flag), and nothing is
+/// appended; a percentage with `%` is the number JSON would hold.
+#[test]
+fn typed_figures_are_whole_numbers_and_an_extent_may_carry_a_percent_sign() {
+    let env = TestEnv::aleppo();
+    for (flag, value) in [("--killed", "-1"), ("--wounded", "nine"), ("--killed", "2.5")] {
+        let run = env.run(&[
+            "append",
+            "shelling",
+            "--areas",
+            "ashrafiyeh",
+            "--at",
+            "2026-01-10",
+            flag,
+            value,
+            "--source",
+            "s",
+        ]);
+        run.code(2);
+        let want =
+            format!("invalid value '{value}' for '{flag} <N>': a figure is a whole number, 0 or more, got {value}");
+        assert!(run.stderr.contains(&want), "{}", run.stderr);
+    }
+    let run = env.run(&[
+        "append",
+        "detention",
+        "--areas",
+        "ashrafiyeh",
+        "--at",
+        "2026-01-10",
+        "--count",
+        "-3",
+        "--source",
+        "s",
+    ]);
+    assert!(run.code(2).stderr.contains("a figure is a whole number, 0 or more, got -3"), "{}", run.stderr);
+    assert_eq!(env.log(&["--since", "2026-01-10"]).len(), 0, "a refused figure appended something");
+    env.run(&[
+        "append",
+        "control_claim",
+        "--areas",
+        "ashrafiyeh",
+        "--at",
+        "2026-01-10",
+        "--actor",
+        "sdf",
+        "--extent",
+        "62.5%",
+        "--source",
+        "s",
+    ])
+    .ok();
+    assert_eq!(env.log(&["--since", "2026-01-10"])[0]["extent"], serde_json::json!(62.5));
+}
