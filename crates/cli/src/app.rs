@@ -191,6 +191,18 @@ pub fn parse_zone(name: &str) -> Result<Tz, CliError> {
     })
 }
 
+/// `true` when two zones give the same offsets (`UTC` and `Etc/UTC`, or a
+/// zone and its alias): every 10 days from 1970 to 2050, which passes every
+/// change of offset that lasts longer than that.
+fn same_offsets(a: Tz, b: Tz) -> bool {
+    use chrono::{Offset, TimeZone};
+    a == b
+        || (0..2_922i64).all(|i| {
+            let t = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH + chrono::Duration::days(10 * i);
+            a.offset_from_utc_datetime(&t.naive_utc()).fix() == b.offset_from_utc_datetime(&t.naive_utc()).fix()
+        })
+}
+
 /// An open log with the zones that apply to it.
 pub struct Session {
     pub store: Store,
@@ -216,7 +228,7 @@ impl Session {
     /// What validation needs to know of the log: the areas and actors; the
     /// rest it finds through [`Session::lookup`] as it needs it.
     pub fn context(&self) -> Result<Context, CliError> {
-        if self.zone != self.log_zone {
+        if !same_offsets(self.zone, self.log_zone) {
             // a time typed without an offset lands elsewhere than the log's
             // own zone would put it: say so, once
             eprintln!(

@@ -695,6 +695,11 @@ fn local_times_are_read_in_the_default_zone() {
     let plain = small_log_default_zone();
     let t = stored_at(&plain, &[], &[], local);
     assert!(t == "2026-01-09T03:00:00+00:00" || t == "2026-01-09T03:00:00Z", "{t}");
+    // another name for the same offsets reads times the same: no note
+    for same in ["Etc/UTC", "UCT", "Zulu"] {
+        assert_eq!(plain.run(&["--tz", same, "append", "--json", event]).code(0).stderr, "", "{same}");
+    }
+    assert!(!plain.run(&["--tz", "Asia/Damascus", "append", "--json", event]).code(0).stderr.is_empty());
 
     // reads take the same zone for --at
     let at = |vars: &[(&str, &str)], flags: &[&str]| {
