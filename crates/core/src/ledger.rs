@@ -842,14 +842,17 @@ impl Ledger {
         let at = q.at;
         let at_s = Stamp::of(at);
         let k = self.horizon(q.known_at);
-        let all = self.registry_known(k);
+        // every definition known, built only when an area read is not
+        // defined at `at` or `--area` asks for nesting
+        let known = std::cell::OnceCell::new();
+        let all = || known.get_or_init(|| self.registry_known(k));
         let reg_now = self.registry_between(at, k);
         // whether each interned area name is kept by `--area`
         let mut kept: Vec<Option<bool>> = vec![None; self.strings.len()];
         let keep_str = |slug: &str| match &q.area {
             None => true,
             // nested as defined at `at`
-            Some(root) => reg_now.is_within_at(&all, slug, root),
+            Some(root) => reg_now.is_within_at(all(), slug, root),
         };
         let mut keep_sym = |sym: u32| -> bool {
             let slot = &mut kept[sym as usize];

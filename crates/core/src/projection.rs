@@ -276,7 +276,8 @@ impl Timeline {
             None => true,
             Some(root) => reg_now.is_within_at(&self.registry, slug, root),
         };
-        let mut book = AreaBook { map: BTreeMap::new(), keep: &keep, now: &reg_now, all: &self.registry };
+        let all = || &self.registry;
+        let mut book = AreaBook { map: BTreeMap::new(), keep: &keep, now: &reg_now, all: &all };
         for def in reg_now.areas() {
             book.entry(&def.slug);
         }
@@ -558,7 +559,9 @@ pub(crate) struct AreaBook<'a> {
     pub(crate) map: BTreeMap<String, AreaState>,
     pub(crate) keep: &'a dyn Fn(&str) -> bool,
     pub(crate) now: &'a Registry,
-    pub(crate) all: &'a Registry,
+    /// Every definition known, for an area not defined at the time read;
+    /// asked for only then (the ledger builds it on demand).
+    pub(crate) all: &'a dyn Fn() -> &'a Registry,
 }
 
 impl AreaBook<'_> {
@@ -570,7 +573,7 @@ impl AreaBook<'_> {
         if !(self.keep)(slug) {
             return None;
         }
-        let def = self.now.area(slug).or_else(|| self.all.area(slug));
+        let def = self.now.area(slug).or_else(|| (self.all)().area(slug));
         Some(self.map.entry(slug.to_string()).or_insert_with(|| AreaState {
             name: def.map_or_else(|| slug.to_string(), |d| d.name.clone()),
             name_ar: def.and_then(|d| d.name_ar.clone()),
