@@ -286,8 +286,25 @@ impl Session {
     /// (and for `KnownAt::All`), [`Session::ledger`].
     pub fn ledger_for(&self, known: KnownAt) -> Result<Ledger, CliError> {
         if !matches!(known, KnownAt::All) {
-            if let Ok(Some((seq, bytes))) = self.store.checkpoint() {
-                if let Ok((l, held)) = Ledger::decode_upto(&bytes, self.log_zone, known) {
+            // at #K, about the checkpoint's first K records' share of its
+            // bytes (with room for its names and times); else all of it
+            let part = self.store.checkpoint_prefix(|seq, len| match known {
+                KnownAt::Seq(k) if k < seq => Ledger::prefix_len(k, seq, len),
+                _ => len,
+            });
+            if let Ok(Some((seq, bytes, len))) = part {
+                let decoded = match Ledger::decode_upto(&bytes, self.log_zone, known) {
+                    Ok(l) => Some(l),
+                    // the part read was too short: read the whole
+                    Err(_) if bytes.len() < len => match self.store.checkpoint() {
+                        Ok(Some((again, whole))) if again == seq => {
+                            Ledger::decode_upto(&whole, self.log_zone, known).ok()
+                        }
+                        _ => None,
+                    },
+                    Err(_) => None,
+                };
+                if let Some((l, held)) = decoded {
                     // a horizon that ends inside the checkpoint ends there in
                     // the log too: recording times never decrease
                     let inside = l.seq() < held || matches!(known, KnownAt::Seq(k) if k <= held);

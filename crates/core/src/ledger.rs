@@ -1476,6 +1476,17 @@ impl Ledger {
         w.0
     }
 
+    /// How many of the `len` bytes of a checkpoint after position `seq` to
+    /// read for a horizon at position `k` (`k < seq`), with room to spare:
+    /// the bytes start with the names, lists and times of the whole log
+    /// (a few percent of them), then hold about the same number of bytes
+    /// for each record. A part that proves too short fails to decode, and
+    /// the caller then reads the whole.
+    pub fn prefix_len(k: u64, seq: u64, len: usize) -> usize {
+        let share = (len as u128 * u128::from(k.min(seq)) / u128::from(seq.max(1))) as usize;
+        share.saturating_add(len / 16).saturating_add(1 << 20).min(len)
+    }
+
     /// Reads [`Ledger::encode`]'s bytes, for a log in `zone`. Anything
     /// unexpected is an error (the caller then rebuilds from the log).
     pub fn decode(bytes: &[u8], zone: Tz) -> Result<Ledger, LedgerError> {

@@ -1056,6 +1056,18 @@ impl Store {
     /// one that is incomplete, or whose position no longer holds the record
     /// it was taken after, is not returned.
     pub fn checkpoint(&self) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
+        Ok(self.checkpoint_prefix(|_, len| len)?.map(|(seq, bytes, _)| (seq, bytes)))
+    }
+
+    /// The start of the latest checkpoint, as [`Store::checkpoint`] finds
+    /// it: `size` is told its position and length in bytes and answers how
+    /// many bytes it wants; at least that many are read (whole chunks), and
+    /// the length of the whole checkpoint is returned with them. For a
+    /// reader that needs only the part of a checkpoint up to a horizon.
+    pub fn checkpoint_prefix(
+        &self,
+        size: impl FnOnce(u64, usize) -> usize,
+    ) -> Result<Option<(u64, Vec<u8>, usize)>, ReadError> {
         let Some((k, header)) = self.t.checkpoints.last().map_err(rio)? else { return Ok(None) };
         if k.len() != 12 || k[8..] != CHECKPOINT_HEADER || header.len() != 44 {
             return Ok(None);
@@ -1079,7 +1091,8 @@ impl Store {
         }
         let len = u64_of(&header[32..40]) as usize;
         let chunks = u32::from_be_bytes([header[40], header[41], header[42], header[43]]);
-        let mut out = Vec::with_capacity(len);
+        let want = size(seq, len).min(len);
+        let mut out = Vec::with_capacity(want);
         let mut expected = 0u32;
         for item in self.t.checkpoints.range(checkpoint_key(seq, 0)..checkpoint_key(seq, chunks)) {
             let (k, v) = item.map_err(rio)?;
@@ -1088,8 +1101,12 @@ impl Store {
             }
             out.extend_from_slice(&v);
             expected += 1;
+            if out.len() >= want && expected < chunks {
+                // a prefix: as long as the chunks read so far promise
+                return Ok((out.len() < len).then_some((seq, out, len)));
+            }
         }
-        Ok((expected == chunks && out.len() == len).then_some((seq, out)))
+        Ok((expected == chunks && out.len() == len).then_some((seq, out, len)))
     }
 
     /// The position of the latest checkpoint, if there is one, without

@@ -117,8 +117,17 @@ pub fn ledger(store: &Store) -> Result<Ledger> {
 /// --known-at '#K'` gets it: only the checkpoint's part up to K when the
 /// checkpoint holds K, else [`ledger`].
 pub fn ledger_for(store: &Store, k: u64) -> Result<Ledger> {
-    if let Some((seq, bytes)) = store.checkpoint()? {
-        if let Ok((l, held)) = Ledger::decode_upto(&bytes, ZONE, KnownAt::Seq(k)) {
+    let part = store.checkpoint_prefix(|seq, len| if k < seq { Ledger::prefix_len(k, seq, len) } else { len })?;
+    if let Some((seq, bytes, len)) = part {
+        let decoded = match Ledger::decode_upto(&bytes, ZONE, KnownAt::Seq(k)) {
+            Ok(l) => Some(l),
+            Err(_) if bytes.len() < len => match store.checkpoint()? {
+                Some((again, whole)) if again == seq => Ledger::decode_upto(&whole, ZONE, KnownAt::Seq(k)).ok(),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        if let Some((l, held)) = decoded {
             if held == seq && k <= held {
                 return Ok(l);
             }

@@ -560,6 +560,15 @@ proptest! {
             // as the whole ledger does
             let (mut prefix, held) = Ledger::decode_upto(&bytes, ZONE, known).expect("a prefix reads back");
             prop_assert_eq!((prefix.seq(), held), (folded.seq(), records.len() as u64));
+            // a reader may read only the start of the bytes (`prefix_len`):
+            // a part too short for the horizon is refused, never read as
+            // another ledger
+            for cut in (0..bytes.len()).step_by(bytes.len() / 24 + 1) {
+                if let Ok((part, part_held)) = Ledger::decode_upto(&bytes[..cut], ZONE, known) {
+                    prop_assert_eq!((part.seq(), part_held), (prefix.seq(), held));
+                    prop_assert_eq!(part.encode(), prefix.encode());
+                }
+            }
             let mut refolded = prefix.clone();
             for r in &records[prefix.seq() as usize..] {
                 refolded.apply(r);

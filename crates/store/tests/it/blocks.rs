@@ -272,6 +272,24 @@ fn a_checkpoint_is_kept_until_replaced_dropped_or_out_of_date() {
     let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     log.store.put_checkpoint(100, &bytes).unwrap();
     assert_eq!(log.store.checkpoint().unwrap(), Some((100, bytes.clone())));
+    // its start only: at least the bytes asked for, in whole 16 KiB chunks,
+    // with the length of the whole; asking for it all (or more) reads it all
+    for (want, read) in [(0, 16_384), (1, 16_384), (16_384, 16_384), (16_385, 32_768), (299_999, 300_000)] {
+        let (seq, part, len) = log.store.checkpoint_prefix(|_, _| want).unwrap().expect("a checkpoint");
+        assert_eq!((seq, part.len(), len), (100, read, 300_000), "asked for {want}");
+        assert_eq!(part, bytes[..read], "asked for {want}");
+    }
+    for want in [300_000, usize::MAX] {
+        assert_eq!(log.store.checkpoint_prefix(|_, _| want).unwrap(), Some((100, bytes.clone(), 300_000)));
+    }
+    let told = std::cell::Cell::new((0, 0));
+    log.store
+        .checkpoint_prefix(|seq, len| {
+            told.set((seq, len));
+            0
+        })
+        .unwrap();
+    assert_eq!(told.get(), (100, 300_000), "the size is asked knowing the position and the length");
     let head = log.store.head().unwrap().seq;
     log.store.put_checkpoint(head, b"newer").unwrap();
     assert_eq!(log.store.checkpoint().unwrap(), Some((head, b"newer".to_vec())), "a new one replaces the old");
