@@ -21,8 +21,7 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-/// Print the manual page (roff), for `man`; with --dir, write a page for
-/// every command into a folder.
+/// Print the manual page (roff), or with --dir write one for every command.
 ///
 /// Examples:
 ///   sijil man --dir ~/.local/share/man/man1 && man sijil-state
@@ -46,22 +45,30 @@ pub fn run_completions(args: CompletionsArgs, out: &mut dyn Write) -> Result<(),
 }
 
 pub fn run_man(args: ManArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let cmd = super::Cli::command();
+    let cmd = super::Cli::command().disable_help_subcommand(true);
     let Some(dir) = args.dir else {
         let mut page = Vec::new();
         clap_mangen::Man::new(cmd).render(&mut page).map_err(output)?;
         return out.write_all(&page).map_err(output);
     };
     let shown = dir.display();
-    if dir.exists() && !dir.is_dir() {
-        return Err(CliError::input(format!(
-            "{shown} is a file, not a folder: --dir takes the folder to write the pages into"
-        )));
+    if dir.as_os_str() == "-" {
+        return Err(CliError::input("--dir takes a folder; without --dir the main page goes to standard output"));
+    }
+    // the nearest part of the path that exists must be a folder
+    if let Some(there) = dir.ancestors().find(|p| !p.as_os_str().is_empty() && p.symlink_metadata().is_ok()) {
+        if !there.is_dir() {
+            let what = if there.exists() { "a file" } else { "a link to nothing" };
+            return Err(CliError::input(format!(
+                "{} is {what}, not a folder: --dir takes the folder to write the pages into",
+                there.display()
+            )));
+        }
     }
     std::fs::create_dir_all(&dir)
         .map_err(|e| CliError::runtime(format!("cannot create the folder {shown}: {}", crate::error::chain(&e))))?;
     let mut pages = 0usize;
-    write_pages(cmd.disable_help_subcommand(true), &dir, &mut pages).map_err(|e| {
+    write_pages(cmd, &dir, &mut pages).map_err(|e| {
         CliError::runtime(format!("cannot write the manual pages into {shown}: {}", crate::error::chain(&e)))
     })?;
     writeln!(out, "wrote {pages} manual pages into {shown}").map_err(output)

@@ -74,10 +74,16 @@ pub struct Harm {
     pub wounded: Option<u64>,
 }
 
-/// A figure typed as a flag: a whole number, 0 or more (a negative one
-/// reaches this parser rather than reading as an unknown flag).
+/// A figure typed as a flag: a whole number from 0 to the cap JSON input
+/// has (a negative one reaches this parser rather than reading as an
+/// unknown flag).
 fn figure(text: &str) -> Result<u64, String> {
-    text.trim().parse::<u64>().map_err(|_| format!("a figure is a whole number, 0 or more, got {text}"))
+    let cap = sijil_core::validate::MAX_COUNT;
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n <= cap)
+        .ok_or_else(|| format!("a figure is a whole number from 0 to {cap}, got {text}"))
 }
 
 /// One subcommand per kind.
@@ -241,7 +247,7 @@ pub enum Typed {
         #[command(flatten)]
         scope: Scope,
         /// full, partial, or a percentage 0–100
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         extent: Option<String>,
         #[command(flatten)]
         common: Common,

@@ -96,11 +96,21 @@ impl Axis {
     }
 }
 
-/// One source's running casualty figures: (valid time, killed, wounded).
+/// One source's running casualty figures, one point per report.
 #[derive(Debug, Clone)]
 pub(crate) struct Series {
     pub source: String,
-    pub points: Vec<(DateTime<Utc>, Option<u64>, Option<u64>)>,
+    pub points: Vec<Point>,
+}
+
+/// A source's figures as of one report.
+#[derive(Debug, Clone)]
+pub(crate) struct Point {
+    pub at: DateTime<Utc>,
+    pub killed: Option<u64>,
+    pub wounded: Option<u64>,
+    /// The day in the log's zone, when the report gave only a date.
+    pub day: Option<String>,
 }
 
 /// An area placed on the map sketch.
@@ -276,7 +286,7 @@ impl<'a> Report<'a> {
             }
         }
         for s in series {
-            times.extend(s.points.iter().map(|p| p.0));
+            times.extend(s.points.iter().map(|p| p.at));
         }
         let lo = times.iter().min().copied().unwrap_or(self.at - Duration::hours(12));
         let hi = times.iter().max().copied().unwrap_or(self.at + Duration::hours(12));
@@ -318,7 +328,12 @@ impl<'a> Report<'a> {
                     out.len() - 1
                 }
             };
-            out[i].points.push((c.at, c.source_killed, c.source_wounded));
+            out[i].points.push(Point {
+                at: c.at,
+                killed: c.source_killed,
+                wounded: c.source_wounded,
+                day: (c.precision == "day").then(|| c.date.clone()),
+            });
         }
         out
     }

@@ -312,7 +312,12 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
                 Some(t) => format!("until {}", short(t, zone)),
                 None => "no end recorded".to_string(),
             };
-            let tip = format!("#{} {} from {} {} — {}", b.seq, e.kind, short(b.start, zone), until, e.source.name);
+            // a date is that day in the log's zone, whatever zone the page shows
+            let from = match e.at {
+                Some(sijil_core::Time::Day(d)) => format!("{} (day)", d.format("%Y-%m-%d")),
+                _ => short(b.start, zone),
+            };
+            let tip = format!("#{} {} from {from} {} — {}", b.seq, e.kind, until, e.source.name);
             let _ = write!(s, r#"<g class="{classes}" data-kind="{}" data-seq="{}">"#, e.kind, b.seq);
             let _ = write!(s, "<title>{}</title>", esc(&tip));
             let opacity = if b.via { "0.45" } else { "0.85" };
@@ -415,7 +420,7 @@ pub(crate) fn casualties(r: &Report<'_>, series: &[Series], axis: &Axis) -> Stri
     for (i, (what, field)) in panels.iter().enumerate() {
         let y0 = top + i as f64 * (PANEL + GAP);
         let y1 = y0 + PANEL;
-        let value = |p: &(DateTime<Utc>, Option<u64>, Option<u64>)| if *field == 1 { p.1 } else { p.2 };
+        let value = |p: &super::Point| if *field == 1 { p.killed } else { p.wounded };
         let max = series.iter().flat_map(|x| x.points.iter().filter_map(value)).max().unwrap_or(0);
         let step = nice_step(max);
         let top_value = (max.div_ceil(step).max(1)) * step;
@@ -440,7 +445,15 @@ pub(crate) fn casualties(r: &Report<'_>, series: &[Series], axis: &Axis) -> Stri
             write!(s, r##"<line x1="{LEFT:.1}" y1="{y1:.1}" x2="{:.1}" y2="{y1:.1}" stroke="#8c959f"/>"##, W - RIGHT);
         for (n, x) in series.iter().enumerate() {
             let colour = PALETTE[n % PALETTE.len()];
-            let pts: Vec<(DateTime<Utc>, u64)> = x.points.iter().filter_map(|p| value(p).map(|v| (p.0, v))).collect();
+            // a report given as a date is as of that day in the log's zone
+            let pts: Vec<(DateTime<Utc>, u64, String)> = x
+                .points
+                .iter()
+                .filter_map(|p| {
+                    let when = p.day.as_ref().map_or_else(|| short(p.at, r.zone), |d| format!("{d} (day)"));
+                    value(p).map(|v| (p.at, v, when))
+                })
+                .collect();
             if pts.is_empty() {
                 continue;
             }
@@ -452,7 +465,7 @@ pub(crate) fn casualties(r: &Report<'_>, series: &[Series], axis: &Axis) -> Stri
                 let _ = write!(d, "M{:.1} {:.1}", xs.x(axis.from), y(c));
                 last = Some(y(c));
             }
-            for (t, v) in pts.iter().filter(|p| axis.contains(p.0)) {
+            for (t, v, _) in pts.iter().filter(|p| axis.contains(p.0)) {
                 let (px, py) = (xs.x(*t), y(*v));
                 match last {
                     None => {
@@ -473,12 +486,12 @@ pub(crate) fn casualties(r: &Report<'_>, series: &[Series], axis: &Axis) -> Stri
                 r#"<g class="series" data-source="{}" data-measure="{what}"><path d="{d}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>"#,
                 esc(&x.source)
             );
-            for (t, v) in pts.iter().filter(|p| axis.contains(p.0)) {
+            for (t, v, when) in pts.iter().filter(|p| axis.contains(p.0)) {
                 let (px, py) = (xs.x(*t), y(*v));
                 let _ = write!(
                     s,
                     r#"<circle cx="{px:.1}" cy="{py:.1}" r="3.5" fill="{colour}"><title>{}</title></circle><text class="value" x="{:.1}" y="{:.1}" fill="{colour}">{v}</text>"#,
-                    esc(&format!("{}: {what} {v} as of {}", x.source, short(*t, r.zone))),
+                    esc(&format!("{}: {what} {v} as of {when}", x.source)),
                     px + 5.0,
                     py - 5.0
                 );

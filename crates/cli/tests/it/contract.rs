@@ -700,6 +700,12 @@ fn local_times_are_read_in_the_default_zone() {
         assert_eq!(plain.run(&["--tz", same, "append", "--json", event]).code(0).stderr, "", "{same}");
     }
     assert!(!plain.run(&["--tz", "Asia/Damascus", "append", "--json", event]).code(0).stderr.is_empty());
+    // zones that differ only in the past still differ (Dublin and London in 1941)
+    let london = TestEnv::new();
+    london.run(&["init", "--tz", "Europe/London"]).ok();
+    let first = r#"{"kind":"area","area":"aleppo","name":"Aleppo","source":"g"}"#;
+    let run = london.run(&["--tz", "Europe/Dublin", "append", "--json", first]);
+    assert!(run.code(0).stderr.contains("read in Europe/Dublin"), "{}", run.stderr);
 
     // reads take the same zone for --at
     let at = |vars: &[(&str, &str)], flags: &[&str]| {

@@ -150,10 +150,20 @@ fn man_dir_writes_every_page_the_pages_name() {
     // a file where the folder should be is named
     let file = env.dir().join("a-file");
     std::fs::write(&file, "").expect("a file");
-    env.run(&["man", "--dir", file.to_str().expect("a UTF-8 path")]).fails(
-        2,
-        &format!("error: {} is a file, not a folder: --dir takes the folder to write the pages into\n", file.display()),
-    );
+    for under in [file.clone(), file.join("sub")] {
+        env.run(&["man", "--dir", under.to_str().expect("a UTF-8 path")]).fails(
+            2,
+            &format!(
+                "error: {} is a file, not a folder: --dir takes the folder to write the pages into\n",
+                file.display()
+            ),
+        );
+    }
+    env.run(&["man", "--dir", "-"])
+        .fails(2, "error: --dir takes a folder; without --dir the main page goes to standard output\n");
+    // the main page lists no page that --dir does not write
+    let main = env.run(&["man"]).ok().stdout.clone();
+    assert!(!main.contains("sijil\\-help(1)") && main.contains("sijil\\-state(1)"), "{main}");
 }
 
 /// An update replaces the whole definition; what it leaves out is named

@@ -75,7 +75,7 @@ fn a_day_precision_start_reads_as_its_date() {
         assert!(claims.contains("2026-01-12 (day)"), "{zone:?}:\n{shown}");
         assert!(!shown.contains("2026-01-12 00:00") && !shown.contains("2026-01-11 21:00"), "{zone:?}:\n{shown}");
 
-        let mut args = vec!["report", "--at", "2026-01-13", "--since", "2026-01-12", "--area", "ashrafiyeh", "-o", "-"];
+        let mut args = vec!["report", "--at", "2026-01-13", "--since", "2026-01-11", "--area", "ashrafiyeh", "-o", "-"];
         if let Some(z) = zone {
             args.extend(["--tz", z]);
         }
@@ -84,5 +84,11 @@ fn a_day_precision_start_reads_as_its_date() {
             &html[html.find("id=\"situation\"").unwrap_or(0)..html.find("id=\"events\"").unwrap_or(html.len())];
         assert_eq!(situation.matches("2026-01-12 (day)").count(), 4, "{zone:?}:\n{situation}");
         assert!(!situation.contains("2026-01-12 00:00") && !situation.contains("2026-01-11 21:00"), "{zone:?}");
+        // and so do the charts' tooltips
+        for tip in
+            ["curfew from 2026-01-12 (day)", "deployment from 2026-01-12 (day)", "killed 4 as of 2026-01-12 (day)"]
+        {
+            assert!(html.contains(tip), "{zone:?}: no {tip:?}");
+        }
     }
 }

@@ -162,7 +162,7 @@ fn typed_flags_take_short_slugs_aliases_and_now() {
 #[test]
 fn typed_figures_are_whole_numbers_and_an_extent_may_carry_a_percent_sign() {
     let env = TestEnv::aleppo();
-    for (flag, value) in [("--killed", "-1"), ("--wounded", "nine"), ("--killed", "2.5")] {
+    for (flag, value) in [("--killed", "-1"), ("--wounded", "nine"), ("--killed", "2.5"), ("--killed", "1000001")] {
         let run = env.run(&[
             "append",
             "shelling",
@@ -176,8 +176,9 @@ fn typed_figures_are_whole_numbers_and_an_extent_may_carry_a_percent_sign() {
             "s",
         ]);
         run.code(2);
-        let want =
-            format!("invalid value '{value}' for '{flag} <N>': a figure is a whole number, 0 or more, got {value}");
+        let want = format!(
+            "invalid value '{value}' for '{flag} <N>': a figure is a whole number from 0 to 1000000, got {value}"
+        );
         assert!(run.stderr.contains(&want), "{}", run.stderr);
     }
     let run = env.run(&[
@@ -192,7 +193,13 @@ fn typed_figures_are_whole_numbers_and_an_extent_may_carry_a_percent_sign() {
         "--source",
         "s",
     ]);
-    assert!(run.code(2).stderr.contains("a figure is a whole number, 0 or more, got -3"), "{}", run.stderr);
+    assert!(run.code(2).stderr.contains("a figure is a whole number from 0 to 1000000, got -3"), "{}", run.stderr);
+    // a negative extent is named by the rule it breaks, as in JSON
+    for extent in ["-5", "-5%"] {
+        let args = ["append", "control_claim", "--areas", "ashrafiyeh", "--at", "2026-01-10", "--actor", "sdf"];
+        let run = env.run(&[&args[..], &["--extent", extent, "--source", "s"]].concat());
+        assert!(run.code(2).stderr.contains("a percentage must be from 0 to 100, got -5"), "{extent}: {}", run.stderr);
+    }
     assert_eq!(env.log(&["--since", "2026-01-10"]).len(), 0, "a refused figure appended something");
     env.run(&[
         "append",
