@@ -191,6 +191,10 @@ pub fn parse_zone(name: &str) -> Result<Tz, CliError> {
     })
 }
 
+/// The name of the store's cache of the registry (the areas and actors as
+/// the log's definitions build them), read by every append and import.
+const REGISTRY_CACHE: &str = "registry";
+
 /// `true` when two zones give the same offsets (`UTC` and `Etc/UTC`, or a
 /// zone and its alias) over the years a time may be given in (1900–2200),
 /// compared every six hours: a difference that lasted less than that
@@ -251,8 +255,25 @@ impl Session {
             );
         }
         let mut ctx = Context::new(self.log_zone).with_input_zone(self.zone);
-        for r in self.store.reference_events() {
+        // the registry as of a cached position, then the definitions after
+        // it; a missing or stale cache costs a fold of every definition
+        let cached = self.store.cache(REGISTRY_CACHE).ok().flatten();
+        let from = match cached.and_then(|(seq, bytes)| Some((seq, Registry::decode(&bytes)?))) {
+            Some((seq, registry)) => {
+                ctx = ctx.with_registry(registry);
+                seq
+            }
+            None => 0,
+        };
+        let mut learned = 0usize;
+        for r in self.store.reference_events_from(from + 1) {
             ctx.learn_reference(&r?.event);
+            learned += 1;
+        }
+        let head = self.store.head()?.seq;
+        if (learned > 0 || from == 0) && head > 0 {
+            // best effort: the next append or import makes it durable
+            let _ = self.store.put_cache(REGISTRY_CACHE, head, &ctx.registry().encode());
         }
         Ok(ctx)
     }

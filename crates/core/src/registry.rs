@@ -7,12 +7,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Kind};
 
 /// One area as its latest definition describes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AreaDef {
     pub slug: String,
     pub name: String,
@@ -26,7 +26,7 @@ pub struct AreaDef {
 }
 
 /// One actor as its latest definition describes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActorDef {
     pub slug: String,
     pub name: String,
@@ -51,7 +51,7 @@ impl Space {
 }
 
 /// Areas and actors, and the aliases that name them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Registry {
     areas: BTreeMap<String, AreaDef>,
     actors: BTreeMap<String, ActorDef>,
@@ -100,7 +100,25 @@ pub fn fold(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
+/// What [`Registry::encode`] writes first: the format of its bytes.
+const REGISTRY_MAGIC: &[u8; 8] = b"sijilR01";
+
 impl Registry {
+    /// The registry as bytes, for a store to keep as a cache of the log's
+    /// `area` and `actor` events up to a position.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = REGISTRY_MAGIC.to_vec();
+        // a registry is maps of strings: it always serializes
+        out.extend(serde_json::to_vec(self).unwrap_or_default());
+        out
+    }
+
+    /// Reads [`Registry::encode`]'s bytes; `None` for anything else (the
+    /// caller then folds the definitions again).
+    pub fn decode(bytes: &[u8]) -> Option<Registry> {
+        serde_json::from_slice(bytes.strip_prefix(REGISTRY_MAGIC.as_slice())?).ok()
+    }
+
     /// Takes in an `area` or `actor` event; other kinds are ignored.
     pub fn apply(&mut self, e: &Event) {
         match e.kind {

@@ -135,6 +135,15 @@ impl Context {
         }
     }
 
+    /// The same context, its areas and actors those of `registry` (a
+    /// registry read back from a cache of the log's definitions), as if
+    /// every definition in it had been learned.
+    pub fn with_registry(mut self, registry: Registry) -> Context {
+        self.registry = registry;
+        self.resolved.clear();
+        self
+    }
+
     /// Remembers what the refused input line `line` (its number `at`)
     /// would have defined, read leniently: its id and, for an `area` or
     /// `actor` event, its slug and aliases. A later line naming one of them

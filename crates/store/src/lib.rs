@@ -269,6 +269,8 @@ struct Trees {
     standing: sled::Tree,
     quarantine: sled::Tree,
     checkpoints: sled::Tree,
+    /// Small caches derived from the log (name → position, hash, bytes).
+    caches: sled::Tree,
 }
 
 /// The log on disk.
@@ -415,6 +417,7 @@ impl Store {
             standing: tree("standing")?,
             quarantine: tree("quarantine")?,
             checkpoints: tree("checkpoints")?,
+            caches: tree("caches")?,
         };
         Ok(Store { t, path: path.to_path_buf(), db, zone: String::new(), writer: Mutex::new(()) })
     }
@@ -954,11 +957,23 @@ impl Store {
     /// The `area` and `actor` events, in log order: all that name
     /// resolution needs, without reading the rest of the log.
     pub fn reference_events(&self) -> impl Iterator<Item = Result<Recorded, ReadError>> + '_ {
+        self.reference_events_from(1)
+    }
+
+    /// [`Store::reference_events`] from position `first` on.
+    pub fn reference_events_from(&self, first: u64) -> impl Iterator<Item = Result<Recorded, ReadError>> + '_ {
         let head = self.head().map(|h| h.seq).unwrap_or(0);
-        self.t.registry.range(..=key(head)).map(move |item| {
-            let (k, v) = item.map_err(rio)?;
-            record::decode(u64_of(&k), &v).map(|r| r.recorded)
-        })
+        self.t
+            .registry
+            .range(key(first)..=key(head.max(first)))
+            .filter(move |item| {
+                // an empty range when `first` is past the head
+                item.as_ref().map_or(true, |(k, _)| u64_of(k) <= head)
+            })
+            .map(move |item| {
+                let (k, v) = item.map_err(rio)?;
+                record::decode(u64_of(&k), &v).map(|r| r.recorded)
+            })
     }
 
     /// Checks the whole log: every record decodes, positions are gap-free,
@@ -1150,6 +1165,54 @@ impl Store {
     /// until one is taken again).
     pub fn drop_checkpoints(&self) -> std::io::Result<()> {
         self.t.checkpoints.clear().map_err(io)
+    }
+
+    /// The hash of the committed record at `seq`, if it is one and reads.
+    fn committed_hash(&self, seq: u64) -> Result<Option<[u8; 32]>, ReadError> {
+        let head = self.head()?;
+        if seq == 0 || seq > head.seq {
+            return Ok(None);
+        }
+        if seq == head.seq {
+            return Ok(Some(head.hash));
+        }
+        // a damaged record is for `verify` to report; a cache just goes unused
+        Ok(self.record_bytes(seq).ok().flatten().and_then(|b| record::decode(seq, &b).ok()).map(|d| d.hash))
+    }
+
+    /// Keeps `bytes` as the cache `name` of what the log holds up to the
+    /// committed position `seq`, replacing the one before. Like a
+    /// checkpoint it is not `fsync`ed (it reaches the disk with the next
+    /// durable write, or is lost harmlessly) and is found only while
+    /// position `seq` still holds the record it was taken after.
+    pub fn put_cache(&self, name: &str, seq: u64, bytes: &[u8]) -> std::io::Result<()> {
+        let hash = self.committed_hash(seq).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let hash = hash.ok_or_else(|| std::io::Error::other(format!("position {seq} is not in the log")))?;
+        let mut value = Vec::with_capacity(40 + bytes.len());
+        value.extend_from_slice(&seq.to_be_bytes());
+        value.extend_from_slice(&hash);
+        value.extend_from_slice(bytes);
+        self.t.caches.insert(name.as_bytes(), value).map_err(io)?;
+        Ok(())
+    }
+
+    /// The cache `name` and the position it was taken at, when that
+    /// position is committed and still holds the record it was taken after.
+    pub fn cache(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
+        let Some(value) = self.t.caches.get(name.as_bytes()).map_err(rio)? else { return Ok(None) };
+        if value.len() < 40 {
+            return Ok(None);
+        }
+        let seq = u64_of(&value[..8]);
+        Ok(match self.committed_hash(seq)? {
+            Some(hash) if value[8..40] == hash => Some((seq, value[40..].to_vec())),
+            _ => None,
+        })
+    }
+
+    /// Forgets every cache (they are rebuilt as needed).
+    pub fn drop_caches(&self) -> std::io::Result<()> {
+        self.t.caches.clear().map_err(io)
     }
 
     /// Test and repair access to the raw records: overwrites the stored

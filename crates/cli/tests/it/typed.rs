@@ -218,3 +218,30 @@ fn typed_figures_are_whole_numbers_and_an_extent_may_carry_a_percent_sign() {
     .ok();
     assert_eq!(env.log(&["--since", "2026-01-10"])[0]["extent"], serde_json::json!(62.5));
 }
+
+/// Each append reads the areas and actors from the log's cached registry
+/// and the definitions recorded after it: whatever the cache holds, an
+/// append knows every definition before it, and an update replaces the
+/// definition it updates.
+#[test]
+fn an_append_knows_every_definition_before_it_whatever_the_cache_holds() {
+    let env = TestEnv::aleppo();
+    let at = ["--at", "2026-01-10", "--source", "s"];
+    let shelling = |area: &str| env.run(&[&["append", "shelling", "--areas", area][..], &at].concat());
+    shelling("ashrafiyeh").ok();
+    let define = |aliases: &str| {
+        let args = ["append", "area", "--area", "aleppo/new-quarter", "--name", "New Quarter", "--parent", "aleppo"];
+        let run = env.run(&[&args[..], &["--aliases", aliases, "--source", "g"]].concat());
+        run.code(0).stderr.clone()
+    };
+    assert_eq!(define("NQ"), "");
+    shelling("new-quarter").ok();
+    shelling("NQ").ok();
+    // the update drops the alias: it resolves no more
+    let note = define("الحي الجديد");
+    assert!(note.contains("which no longer has the alias \"NQ\""), "{note}");
+    let run = shelling("NQ");
+    assert!(run.code(2).stderr.contains("unknown area \"NQ\""), "{}", run.stderr);
+    shelling("الحي الجديد").ok();
+    assert_eq!(env.log(&["--kind", "shelling", "--since", "2026-01-10"]).len(), 4);
+}

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-use sijil_core::{Admitted, Context, Event, Lookup, Rejection, Summary};
+use sijil_core::{Admitted, Context, Event, Lookup, Registry, Rejection, Summary};
 use uuid::Uuid;
 
 use crate::support::{admit_new, context, id, REGISTRY, ZONE};
@@ -1199,8 +1199,11 @@ fn outcome(before: &[&str], line: &str) -> (Expected, Option<Event>) {
 
 /// The same admission with a context that learned only the areas and
 /// actors and finds every other event through a [`Lookup`], as the CLI does
-/// so that an append does not replay the whole log.
-fn outcome_through_lookup(before: &[&str], line: &str) -> Expected {
+/// so that an append does not replay the whole log. With `cached_after`,
+/// the areas and actors of the first that many events come from a registry
+/// written as bytes and read back (the store's cache), and the context
+/// learns only the definitions after them, as the CLI does.
+fn outcome_through_lookup(before: &[&str], line: &str, cached_after: Option<usize>) -> Expected {
     struct Stored(HashMap<Uuid, Summary>);
     impl Lookup for Stored {
         fn summary(&self, id: &Uuid) -> Result<Option<Summary>, String> {
@@ -1216,8 +1219,22 @@ fn outcome_through_lookup(before: &[&str], line: &str) -> Expected {
             events.push(admit_new(&mut ctx, l, id(i as u64 + 1)));
         }
     }
-    for e in &events {
-        if e.kind.is_reference() {
+    let from = match cached_after {
+        Some(n) => {
+            let mut upto = Context::new(ZONE);
+            for e in events.iter().take(n).filter(|e| e.kind.is_reference()) {
+                upto.learn_reference(e);
+            }
+            let bytes = upto.registry().encode();
+            let read = Registry::decode(&bytes).expect("a registry reads back from its bytes");
+            assert_eq!(&read, upto.registry(), "a registry read back is the same");
+            partial = partial.with_registry(read);
+            n
+        }
+        None => 0,
+    };
+    for (i, e) in events.iter().enumerate() {
+        if e.kind.is_reference() && i >= from {
             partial.learn_reference(e);
         }
         stored.insert(e.id, Summary::of(e, &e.canonical_json(), ZONE));
@@ -1247,11 +1264,15 @@ fn every_line_is_admitted_or_rejected_exactly_as_expected() {
         if &got != want {
             failures.push(format!("{name}\n  line: {line}\n  want: {want:?}\n  got:  {got:?}"));
         }
-        let through_lookup = outcome_through_lookup(before, line);
-        if &through_lookup != want {
-            failures.push(format!(
-                "{name} (through a lookup)\n  line: {line}\n  want: {want:?}\n  got:  {through_lookup:?}"
-            ));
+        // the registry cached after none, half or all of the events before
+        let n = REGISTRY.len() + before.len();
+        for cached_after in [None, Some(n / 2), Some(n)] {
+            let through_lookup = outcome_through_lookup(before, line, cached_after);
+            if &through_lookup != want {
+                failures.push(format!(
+                    "{name} (through a lookup, registry cached after {cached_after:?})\n  line: {line}\n  want: {want:?}\n  got:  {through_lookup:?}"
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));

@@ -93,3 +93,41 @@ fn what_an_interrupted_append_indexed_past_the_head_is_dropped_on_open() {
     log.store.append(&[correction(3, 1)], clock(2), None).unwrap();
     assert_eq!(log.store.standing(&Uuid::from_u128(1)).unwrap(), (Some(Uuid::from_u128(3)), None));
 }
+
+/// The definitions from a position on, for a reader that has the rest
+/// cached; and a cache is found only while the record it was taken after
+/// still stands at its position.
+#[test]
+fn a_cache_holds_while_its_position_stands_and_definitions_read_on_from_it() {
+    let log = Log::new();
+    assert_eq!(log.store.cache("registry").unwrap(), None);
+    assert!(log.store.put_cache("registry", 1, b"x").is_err(), "no cache of an empty log");
+    log.store.append(&[area(1, "aleppo"), event(2), area(3, "homs"), event(4)], clock(0), None).unwrap();
+    log.store.append(&[area(5, "idlib")], clock(1), None).unwrap();
+    let from = |first: u64| -> Vec<u64> { log.store.reference_events_from(first).map(|r| r.unwrap().seq).collect() };
+    assert_eq!(
+        (from(1), from(2), from(4), from(5), from(6), from(99)),
+        (vec![1, 3, 5], vec![3, 5], vec![5], vec![5], vec![], vec![])
+    );
+
+    log.store.put_cache("registry", 3, b"up to homs").unwrap();
+    assert_eq!(log.store.cache("registry").unwrap(), Some((3, b"up to homs".to_vec())));
+    assert_eq!(log.store.cache("other").unwrap(), None, "caches are kept by name");
+    assert!(log.store.put_cache("registry", 6, b"ahead").is_err(), "no cache past the head");
+    let log = log.reopen();
+    assert_eq!(log.store.cache("registry").unwrap(), Some((3, b"up to homs".to_vec())), "it survives a reopen");
+    // the record it was taken after changed: it no longer describes the log
+    let original = log.store.raw(3).unwrap().unwrap();
+    let mut other = original.clone();
+    let last = other.len() - 2;
+    other[last] ^= 1;
+    log.store.tamper(3, &other).unwrap();
+    assert_eq!(log.store.cache("registry").unwrap(), None);
+    log.store.tamper(3, &original).unwrap();
+    assert_eq!(log.store.cache("registry").unwrap(), Some((3, b"up to homs".to_vec())));
+    log.store.put_cache("registry", 5, b"at the head").unwrap();
+    assert_eq!(log.store.cache("registry").unwrap(), Some((5, b"at the head".to_vec())), "a new one replaces the old");
+    log.store.drop_caches().unwrap();
+    assert_eq!(log.store.cache("registry").unwrap(), None);
+    assert_sound(&log.store, 5);
+}
