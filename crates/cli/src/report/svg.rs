@@ -110,6 +110,15 @@ pub(crate) fn short(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// When event `e` began (`start`, its time on the axis), for a tooltip: a
+/// date is that day in the log's zone, whatever zone the page shows.
+fn began(e: &sijil_core::Event, start: DateTime<Utc>, zone: Tz) -> String {
+    match e.at {
+        Some(sijil_core::Time::Day(d)) => format!("{} (day)", d.format("%Y-%m-%d")),
+        _ => short(start, zone),
+    }
+}
+
 /// Tick instants: whole local hours, a step giving at most ~12 ticks.
 fn ticks(axis: &Axis, zone: Tz) -> Vec<DateTime<Utc>> {
     let hours = (axis.to - axis.from).num_minutes() as f64 / 60.0;
@@ -269,12 +278,7 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
             let e = m.event;
             let x = xs.x(m.at);
             let my = y + 6.0 + MARKS / 2.0;
-            // a date is that day in the log's zone, whatever zone the page shows
-            let when = match (m.day_end, e.at) {
-                (Some(_), Some(sijil_core::Time::Day(d))) => format!("{} (day)", d.format("%Y-%m-%d")),
-                _ => short(m.at, zone),
-            };
-            let tip = format!("#{} {} {} — {}", m.seq, e.kind, when, e.source.name);
+            let tip = format!("#{} {} {} — {}", m.seq, e.kind, began(e, m.at, zone), e.source.name);
             let _ = write!(s, r#"<g class="mark {}" data-kind="{}" data-seq="{}">"#, e.kind, e.kind, m.seq);
             let _ = write!(s, "<title>{}</title>", esc(&tip));
             let cx = match m.day_end {
@@ -312,12 +316,7 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
                 Some(t) => format!("until {}", short(t, zone)),
                 None => "no end recorded".to_string(),
             };
-            // a date is that day in the log's zone, whatever zone the page shows
-            let from = match e.at {
-                Some(sijil_core::Time::Day(d)) => format!("{} (day)", d.format("%Y-%m-%d")),
-                _ => short(b.start, zone),
-            };
-            let tip = format!("#{} {} from {from} {} — {}", b.seq, e.kind, until, e.source.name);
+            let tip = format!("#{} {} from {} {} — {}", b.seq, e.kind, began(e, b.start, zone), until, e.source.name);
             let _ = write!(s, r#"<g class="{classes}" data-kind="{}" data-seq="{}">"#, e.kind, b.seq);
             let _ = write!(s, "<title>{}</title>", esc(&tip));
             let opacity = if b.via { "0.45" } else { "0.85" };
