@@ -75,13 +75,25 @@ pub fn run_man(args: ManArgs, out: &mut dyn Write) -> Result<(), CliError> {
 }
 
 /// Writes the page of `cmd` and of every command under it, each named by
-/// its path (`sijil-append-curfew.1`), as the pages' own lists name them.
+/// its path (`sijil-append-curfew.1`), as the pages' own lists name them;
+/// a kind that answers to hyphens too gets its page under that name as
+/// well (`sijil-append-control-claim.1`).
 fn write_pages(mut cmd: clap::Command, dir: &std::path::Path, pages: &mut usize) -> std::io::Result<()> {
     cmd.build();
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         write_pages(sub.clone(), dir, pages)?;
     }
-    clap_mangen::Man::new(cmd).source(concat!("sijil ", env!("CARGO_PKG_VERSION"))).generate_to(dir)?;
+    let man = |cmd: clap::Command| clap_mangen::Man::new(cmd).source(concat!("sijil ", env!("CARGO_PKG_VERSION")));
+    let shown = cmd.get_display_name().unwrap_or_else(|| cmd.get_name()).to_string();
+    let aliases: Vec<String> = cmd.get_all_aliases().map(str::to_string).collect();
+    for alias in aliases {
+        let named = shown.strip_suffix(cmd.get_name()).map(|stem| format!("{stem}{alias}"));
+        if let Some(named) = named {
+            man(cmd.clone().display_name(named)).generate_to(dir)?;
+            *pages += 1;
+        }
+    }
+    man(cmd).generate_to(dir)?;
     *pages += 1;
     Ok(())
 }

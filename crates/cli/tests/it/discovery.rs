@@ -147,6 +147,10 @@ fn man_dir_writes_every_page_the_pages_name() {
         }
     }
     assert!(named >= 30 && written.contains(&"sijil-append-curfew.1".to_string()), "{named} pages named: {written:?}");
+    // a kind that answers to hyphens has its page under that name too
+    for page in ["sijil-append-control_claim.1", "sijil-append-control-claim.1"] {
+        assert!(written.contains(&page.to_string()), "no {page}: {written:?}");
+    }
     // a file where the folder should be is named
     let file = env.dir().join("a-file");
     std::fs::write(&file, "").expect("a file");
