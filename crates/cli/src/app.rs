@@ -254,9 +254,15 @@ impl Session {
                 self.log_zone.name()
             );
         }
+        self.learned_context()
+    }
+
+    /// [`Session::context`] without its note: the areas and actors from the
+    /// registry cached at a position, then the definitions recorded after
+    /// it; the cache moved up to the head when it lagged.
+    fn learned_context(&self) -> Result<Context, CliError> {
         let mut ctx = Context::new(self.log_zone).with_input_zone(self.zone);
-        // the registry as of a cached position, then the definitions after
-        // it; a missing or stale cache costs a fold of every definition
+        // a missing or stale cache costs a fold of every definition
         let cached = self.store.cache(REGISTRY_CACHE).ok().flatten();
         let from = match cached.and_then(|(seq, bytes)| Some((seq, Registry::decode(&bytes)?))) {
             Some((seq, registry)) => {
@@ -739,6 +745,9 @@ fn import_into<R: std::io::BufRead>(
         // a cache: if it cannot be written, the next read takes one
         let _ = session.store.put_checkpoint(done.last, &l.encode());
     }
+    // the registry cache moved up to the import's end, so that the next
+    // append reads none of its definitions again (a cache: best effort)
+    let _ = session.learned_context();
     Ok(Imported { appended: pushed, duplicates, first: done.first, last: done.last, dropping })
 }
 

@@ -145,3 +145,47 @@ fn a_checkpoint_never_changes_an_answer() {
     assert_eq!(answers(&env, head), with_import_checkpoint, "the checkpoint a read took");
     assert!(env.head().seq == head);
 }
+
+/// The registry cache an import leaves (and each append moves up) is the
+/// registry of every definition in the log, folded in order.
+#[test]
+fn the_registry_cache_is_the_fold_of_every_definition() {
+    let env = TestEnv::aleppo();
+    let fold = |store: &Store| {
+        let mut all = sijil_core::Registry::default();
+        for r in store.reference_events() {
+            all.apply(&r.expect("a definition reads").event);
+        }
+        all
+    };
+    let cached = |store: &Store| {
+        let (seq, bytes) = store.cache("registry").expect("the cache reads").expect("a cache is kept");
+        (seq, sijil_core::Registry::decode(&bytes).expect("the cache decodes"))
+    };
+    {
+        let store = Store::open(env.db()).expect("the log opens");
+        let head = store.head().expect("a head").seq;
+        assert_eq!(cached(&store), (head, fold(&store)), "after the import");
+    }
+    // an update appended, then an event: the cache moves up with it
+    env.run(&[
+        "append",
+        "area",
+        "--area",
+        "aleppo/bani-zaid",
+        "--name",
+        "Bani Zaid",
+        "--parent",
+        "aleppo",
+        "--aliases",
+        "BZ",
+        "--source",
+        "g",
+    ])
+    .code(0);
+    env.run(&["append", "shelling", "--areas", "BZ", "--at", "2026-01-10", "--source", "s"]).ok();
+    let store = Store::open(env.db()).expect("the log opens");
+    let head = store.head().expect("a head").seq;
+    let (seq, registry) = cached(&store);
+    assert_eq!((seq, &registry), (head - 1, &fold(&store)), "after an update and an event");
+}
