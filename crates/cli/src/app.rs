@@ -257,6 +257,28 @@ impl Session {
         self.learned_context()
     }
 
+    /// Holds the registry cache to a fold of every definition up to its
+    /// position, and drops the store's caches when it differs (the next
+    /// append rebuilds it). `true` when it did: only a defect in sijil
+    /// makes such a cache, and `verify` says so.
+    pub fn renew_registry_cache(&self) -> Result<bool, CliError> {
+        let Some((seq, bytes)) = self.store.cache(REGISTRY_CACHE)? else { return Ok(false) };
+        let Some(cached) = Registry::decode(&bytes) else { return Ok(false) };
+        let mut fold = Registry::default();
+        for r in self.store.reference_events() {
+            let r = r?;
+            if r.seq > seq {
+                break;
+            }
+            fold.apply(&r.event);
+        }
+        if cached == fold {
+            return Ok(false);
+        }
+        self.store.drop_caches().map_err(|e| CliError::runtime(format!("cannot drop the registry cache: {e}")))?;
+        Ok(true)
+    }
+
     /// [`Session::context`] without its note: the areas and actors from the
     /// registry cached at a position, then the definitions recorded after
     /// it; the cache moved up to the head when it lagged.

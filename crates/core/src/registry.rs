@@ -100,8 +100,10 @@ pub fn fold(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// What [`Registry::encode`] writes first: the format of its bytes.
-const REGISTRY_MAGIC: &[u8; 8] = b"sijilR01";
+/// What [`Registry::encode`] writes first: the format of its bytes, then
+/// the version of sijil that folded it, so that a cache is never read by
+/// another version, whose rules for folding definitions may differ.
+const REGISTRY_MAGIC: &[u8] = concat!("sijilR01 ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
 impl Registry {
     /// The registry as bytes, for a store to keep as a cache of the log's
@@ -116,7 +118,7 @@ impl Registry {
     /// Reads [`Registry::encode`]'s bytes; `None` for anything else (the
     /// caller then folds the definitions again).
     pub fn decode(bytes: &[u8]) -> Option<Registry> {
-        serde_json::from_slice(bytes.strip_prefix(REGISTRY_MAGIC.as_slice())?).ok()
+        serde_json::from_slice(bytes.strip_prefix(REGISTRY_MAGIC)?).ok()
     }
 
     /// Takes in an `area` or `actor` event; other kinds are ignored.

@@ -1210,9 +1210,12 @@ impl Store {
         })
     }
 
-    /// Forgets every cache (they are rebuilt as needed).
+    /// Forgets every cache (they are rebuilt as needed), and flushes that
+    /// to sled's file.
     pub fn drop_caches(&self) -> std::io::Result<()> {
-        self.t.caches.clear().map_err(io)
+        self.t.caches.clear().map_err(io)?;
+        self.db.flush().map_err(io)?;
+        Ok(())
     }
 
     /// Test and repair access to the raw records: overwrites the stored

@@ -37,6 +37,13 @@ pub fn run(g: &Globals, args: VerifyArgs, out: &mut dyn Write) -> Result<(), Cli
     });
     bar.finish_and_clear();
     let v = checked?;
+    // a cache is not the log, but a wrong one would mislead every append
+    if v.first_bad.is_none() && session.renew_registry_cache()? {
+        eprintln!(
+            "note: the cached areas and actors did not match the log's definitions and were dropped; \
+             the next append rebuilds them"
+        );
+    }
     let hash = sijil_store::record::hex(&v.head.hash);
     if args.json {
         super::write_json(

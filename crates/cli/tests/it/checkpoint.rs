@@ -189,3 +189,29 @@ fn the_registry_cache_is_the_fold_of_every_definition() {
     let (seq, registry) = cached(&store);
     assert_eq!((seq, &registry), (head - 1, &fold(&store)), "after an update and an event");
 }
+
+/// A registry cache that does not match the log's definitions (only a
+/// defect could write one) misleads appends; `verify` finds it, says so
+/// and drops it, and the next append rebuilds it from the log.
+#[test]
+fn verify_drops_a_registry_cache_that_differs_from_the_log() {
+    let env = TestEnv::aleppo();
+    {
+        let store = Store::open(env.db()).expect("the log opens");
+        let head = store.head().expect("a head").seq;
+        store.put_cache("registry", head, &sijil_core::Registry::default().encode()).expect("a cache is written");
+    }
+    let shelling = ["append", "shelling", "--areas", "ashrafiyeh", "--at", "2026-01-10", "--source", "s"];
+    env.run(&shelling).code(2);
+    let run = env.run(&["verify"]);
+    assert_eq!(
+        run.code(0).stderr,
+        "note: the cached areas and actors did not match the log's definitions and were dropped; \
+         the next append rebuilds them\n"
+    );
+    env.run(&shelling).ok();
+    // a sound cache is left alone, silently
+    assert_eq!(env.run(&["verify"]).code(0).stderr, "");
+    let store = Store::open(env.db()).expect("the log opens");
+    assert!(store.cache("registry").expect("the cache reads").is_some(), "the append rebuilt it");
+}
