@@ -191,6 +191,29 @@ pub fn parse_zone(name: &str) -> Result<Tz, CliError> {
     })
 }
 
+/// A `--kind` value as typed: any text (it is checked with a "did you
+/// mean" by [`parse_kinds`]), with the kinds offered to shell completion
+/// and listed in `--help`.
+#[derive(Debug, Clone, Copy)]
+pub struct KindName;
+
+impl clap::builder::TypedValueParser for KindName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(sijil_core::Kind::ALL.iter().map(|k| clap::builder::PossibleValue::new(k.as_str()))))
+    }
+}
+
 /// The name of the store's cache of the registry (the areas and actors as
 /// the log's definitions build them), read by every append and import.
 const REGISTRY_CACHE: &str = "registry";

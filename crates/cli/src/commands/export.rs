@@ -153,7 +153,7 @@ pub struct ExportArgs {
     pub until: Option<String>,
 
     /// Only events of this kind (repeat for several)
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = crate::app::KindName)]
     pub kind: Vec<String>,
 
     /// The geojson layer [default: events]

@@ -34,7 +34,7 @@ pub struct LogArgs {
     pub until: Option<String>,
 
     /// Only events of this kind (repeat for several)
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", value_parser = crate::app::KindName)]
     pub kind: Vec<String>,
 
     /// Only events in this area or the areas under it

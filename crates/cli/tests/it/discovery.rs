@@ -115,6 +115,10 @@ fn completions_and_the_man_page_cover_every_command() {
             assert!(script.contains(command), "{shell} completion lacks {command}");
         }
     }
+    // --kind completes to the kinds, not to file names
+    let bash = env.run(&["completions", "bash"]).ok().stdout.clone();
+    let kinds = bash.split("--kind)").nth(1).and_then(|rest| rest.lines().nth(1)).unwrap_or_default();
+    assert!(kinds.contains("compgen -W \"area actor ceasefire curfew") && kinds.contains("retraction"), "{kinds}");
     let man = env.run(&["man"]).ok().stdout.clone();
     assert!(man.starts_with(".ie") && man.contains(".SH NAME"), "{}", &man[..man.len().min(200)]);
     env.run(&["completions", "tcsh"]).code(2);
