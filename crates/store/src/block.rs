@@ -1,4 +1,5 @@
-//! Blocks: runs of consecutive records stored as one sled value.
+//! Blocks: runs of consecutive records stored as one compressed value in
+//! the block file ([`crate::blockfile`]).
 //!
 //! sled's cost is per key, so the bulk of the log lives in blocks of up to
 //! [`BLOCK_EVENTS`] records (and at most [`BLOCK_BYTES`] of them before
@@ -28,9 +29,9 @@ pub const BLOCK_EVENTS: usize = 256;
 pub const BLOCK_BYTES: usize = 64 * 1024;
 /// The most bytes a stored block may have: a block that compresses to more
 /// is split in two (a single record always fits, being at most
-/// [`MAX_RECORD`]). With sled's 2 MiB segments, a leaf page of 17 such
-/// values stays under the quarter segment that would send it to an
-/// un-fsynced blob file.
+/// [`MAX_RECORD`]), so that reading one record never reads much more
+/// (blocks were sled values in format 2, and this kept sled's pages out
+/// of its un-fsynced blob files).
 pub const MAX_STORED: usize = MAX_RECORD + 64;
 /// The zstd level: fast, and about as small as the slower levels on this data.
 const LEVEL: i32 = 1;

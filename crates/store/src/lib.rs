@@ -1,10 +1,11 @@
 //! sijil-store: the append-only, hash-chained event log on sled.
 //!
-//! Only this crate knows sled. The log is kept in these trees:
+//! Only this crate knows sled. The log is kept in the block file
+//! ([`blockfile`]), where runs of consecutive records lie compressed, the
+//! bulk of the log, and in these trees:
 //!
-//! - `blocks`: runs of consecutive records, compressed, keyed by the
-//!   big-endian `u64` position of their first record ([`block`]); the bulk
-//!   of the log;
+//! - `block_refs`: where each block lies in the block file, keyed by the
+//!   big-endian `u64` position of its first record ([`block`]);
 //! - `events`: the tail, one record per key (big-endian `u64` position →
 //!   record), where single appends land until [`block::BLOCK_EVENTS`] of
 //!   them are folded into a block;
@@ -27,8 +28,8 @@
 //! records to the tail and advances the head in one sled transaction. A
 //! large one (an [`Importer`]) writes blocks past the head on a second
 //! thread while the caller goes on producing events, makes them durable,
-//! then advances the head. Either way sled is flushed and its file
-//! `fsync`ed before the append returns: an acknowledged append survives a
+//! then advances the head. Either way the block file is `fsync`ed, then
+//! sled flushed and its file `fsync`ed, before the append returns: an acknowledged append survives a
 //! crash, and an interrupted import leaves nothing visible (whatever lies
 //! past the head is set aside on the next open).
 //!
@@ -51,6 +52,7 @@
 //! ```
 
 pub mod block;
+pub mod blockfile;
 pub mod idx;
 pub mod mark;
 pub mod record;
@@ -59,7 +61,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -72,18 +74,18 @@ use sled::Transactional;
 use uuid::Uuid;
 
 use block::{Block, Builder, BLOCK_EVENTS};
+use blockfile::{BlockFile, Ref};
 pub use record::{Head, GENESIS};
 
-/// The on-disk format this build writes and reads (1: one record per key,
-/// read and upgraded on open).
-pub const FORMAT: u32 = 2;
+/// The on-disk format this build writes and reads (1: one record per key;
+/// 2: blocks kept in sled's tree; both read and upgraded on open).
+pub const FORMAT: u32 = 3;
 /// Appends of this many events or more are written as blocks, through an
 /// [`Importer`]; smaller ones go to the tail.
 pub const CHUNK: usize = BLOCK_EVENTS;
 /// sled's segment size for new logs. A tree page larger than a quarter of
-/// it would go to an un-fsynced blob file; at 2 MiB a leaf of 17 blocks of
-/// at most [`block::MAX_STORED`] bytes, or of 17 tail records of at most
-/// [`MAX_RECORD`], stays inside. Small segments also keep opening cheap:
+/// it would go to an un-fsynced blob file; at 2 MiB a leaf of 17 tail
+/// records of at most [`MAX_RECORD`] stays inside. Small segments also keep opening cheap:
 /// sled rewrites the unused end of the last segment on every open.
 const SEGMENT_SIZE: usize = 2 * 1024 * 1024;
 /// The largest stored record, in bytes.
@@ -94,6 +96,8 @@ const LOCK_WAIT: Duration = Duration::from_millis(250);
 const PARALLEL_SCAN: u64 = 4096;
 
 const KEY_FORMAT: &[u8] = b"format";
+/// The tree that held the blocks' bytes in format 2.
+const OLD_BLOCKS: &str = "blocks";
 const KEY_ZONE: &[u8] = b"zone";
 const KEY_HEAD: &[u8] = b"head";
 /// Present once the `registry`, `standing` and `idx` indexes cover the whole log.
@@ -183,55 +187,6 @@ fn rio(e: sled::Error) -> ReadError {
     ReadError::Io(io(e))
 }
 
-/// How many more times a long read looks up each block it reads (see
-/// [`Settling`]).
-const SETTLE_LOOKUPS: usize = 8;
-
-/// A range of a tree that looks each key it yields up again
-/// [`SETTLE_LOOKUPS`] times, so that sled's cache lets go of the pages a
-/// long read has passed.
-///
-/// sled 0.34.7 counts the uses of its cached pages in batches of 64 for
-/// each of its 256 cache shards, and evicts only when a shard's batch is
-/// full. A tree of blocks (up to 24 KiB each) is a few hundred leaf pages
-/// of up to 17 values, so a whole scan of a million-event log uses each
-/// shard a few dozen times, never fills a batch, and keeps every page it
-/// read in memory whatever the `cache_capacity`: 150 MB of blocks
-/// scanned, 153 MiB resident. With eight more lookups of each value (all
-/// found in the cache) the batches fill as the scan goes, and the cache
-/// evicts down to about one page a shard: 54 MiB, in the same time.
-struct Settling {
-    tree: sled::Tree,
-    range: sled::Iter,
-}
-
-impl Settling {
-    fn new(tree: &sled::Tree, range: sled::Iter) -> Settling {
-        Settling { tree: tree.clone(), range }
-    }
-}
-
-impl Iterator for Settling {
-    type Item = sled::Result<(sled::IVec, sled::IVec)>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let item = self.range.next()?;
-        if let Ok((k, _)) = &item {
-            settle(&self.tree, k);
-        }
-        Some(item)
-    }
-}
-
-/// Looks `key` up [`SETTLE_LOOKUPS`] times, for sled's cache to count
-/// (see [`Settling`]).
-fn settle(tree: &sled::Tree, key: &[u8]) {
-    for _ in 0..SETTLE_LOOKUPS {
-        // a failed lookup only leaves the cache as it was
-        drop(tree.get(key));
-    }
-}
-
 fn aio(e: sled::Error) -> AppendError {
     AppendError::Io(io(e))
 }
@@ -261,7 +216,10 @@ pub struct Verified {
 /// The trees of a log, cheap to clone and to hand to another thread.
 #[derive(Clone)]
 struct Trees {
+    /// Position of a block's first record → where it lies in `file`.
     blocks: sled::Tree,
+    /// The bytes of the blocks ([`blockfile`]).
+    file: Arc<BlockFile>,
     tail: sled::Tree,
     idx: sled::Tree,
     meta: sled::Tree,
@@ -271,6 +229,74 @@ struct Trees {
     checkpoints: sled::Tree,
     /// Small caches derived from the log (name → position, hash, bytes).
     caches: sled::Tree,
+}
+
+impl Trees {
+    /// The block at `first`, whose place is the stored value `v`.
+    fn place(first: u64, v: &[u8]) -> Result<Ref, ReadError> {
+        Ref::decode(v).ok_or(ReadError::Corrupt { seq: first, reason: "the place of its block is damaged".into() })
+    }
+
+    /// The block that holds `seq`, or the last one before it: the position
+    /// of its first record and its place.
+    fn block_before(&self, seq: u64) -> Result<Option<(u64, Ref)>, ReadError> {
+        let Some((k, v)) = self.blocks.range(..=key(seq)).next_back().transpose().map_err(rio)? else {
+            return Ok(None);
+        };
+        let first = u64_of(&k);
+        Ok(Some((first, Trees::place(first, &v)?)))
+    }
+
+    /// The stored bytes of the block at `first`.
+    fn block_bytes(&self, first: u64, r: Ref) -> Result<Vec<u8>, ReadError> {
+        self.file.read(r).map_err(ReadError::Io)?.ok_or(ReadError::Corrupt {
+            seq: first,
+            reason: "its block is missing: the block file ends before it".into(),
+        })
+    }
+
+    /// The block at `first`, read and checked against its place.
+    fn load(&self, first: u64, r: Ref) -> Result<Block, ReadError> {
+        let b = Block::decode(first, &self.block_bytes(first, r)?)?;
+        if b.len() != r.count as usize {
+            let reason = format!("its block holds {} records, not the {} its place says", b.len(), r.count);
+            return Err(ReadError::Corrupt { seq: first, reason });
+        }
+        Ok(b)
+    }
+
+    /// Writes `blocks` (as [`Builder::finish`] gives them) to the block
+    /// file, not yet durably, and says where each one went.
+    fn write_blocks(&self, blocks: &[(u64, Vec<u8>)]) -> std::io::Result<Vec<(u64, Ref)>> {
+        blocks
+            .iter()
+            .map(|(first, bytes)| {
+                let count = block::count(bytes).unwrap_or(0) as usize;
+                Ok((*first, self.file.append(bytes, count)?))
+            })
+            .collect()
+    }
+
+    /// The places of the blocks in a range of first positions.
+    fn places(&self, range: sled::Iter) -> Places {
+        Places { range }
+    }
+}
+
+/// The places of a range of blocks, in order ([`Trees::places`]).
+struct Places {
+    range: sled::Iter,
+}
+
+impl Iterator for Places {
+    type Item = Result<(u64, Ref), ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.range.next()?.map_err(rio).and_then(|(k, v)| {
+            let first = u64_of(&k);
+            Ok((first, Trees::place(first, &v)?))
+        }))
+    }
 }
 
 /// The log on disk.
@@ -337,11 +363,14 @@ impl Store {
         if found > FORMAT {
             return Err(OpenError::TooNew { path: path.to_path_buf(), found });
         }
-        if found < FORMAT {
+        if found < 2 {
             // format 1 kept one record per key (now the tail) and one id per
             // key: rebuild the indexes in this format's shape
             store.t.meta.remove(KEY_INDEXES).map_err(|e| store.open_io(e))?;
             let _ = store.db.drop_tree("ids");
+        }
+        if found < 3 {
+            store.move_blocks_out().map_err(|e| store.corrupt(&e.to_string()))?;
         }
         store.finish_open(found < FORMAT)
     }
@@ -409,7 +438,8 @@ impl Store {
             db.open_tree(name).map_err(|e| OpenError::Corrupt { path: path.to_path_buf(), reason: sled_reason(&e) })
         };
         let t = Trees {
-            blocks: tree("blocks")?,
+            blocks: tree("block_refs")?,
+            file: Arc::new(BlockFile::open(path).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?),
             tail: tree("events")?,
             idx: tree("idx")?,
             meta: tree("meta")?,
@@ -477,7 +507,35 @@ impl Store {
             self.t.meta.insert(KEY_FORMAT, &FORMAT.to_be_bytes()).map_err(|e| self.open_io(e))?;
             self.sync().map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
         }
+        // format 2's blocks, once format 3 is durable (a crash before that
+        // redoes the move from them)
+        if self.db.tree_names().iter().any(|n| n.as_ref() == OLD_BLOCKS.as_bytes()) {
+            self.db.drop_tree(OLD_BLOCKS).map_err(|e| self.open_io(e))?;
+            self.sync().map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
+        }
         Ok(self)
+    }
+
+    /// Format 2 kept each block's bytes in sled's tree `blocks`: writes
+    /// them to the block file, in order, and their places to the new tree,
+    /// starting over from an empty file (a move cut short by a crash is
+    /// simply redone: the old tree stays until the new format is durable).
+    fn move_blocks_out(&self) -> Result<(), ReadError> {
+        self.t.blocks.clear().map_err(rio)?;
+        self.t.file.clear().map_err(ReadError::Io)?;
+        let old = self.db.open_tree(OLD_BLOCKS).map_err(rio)?;
+        let mut refs = sled::Batch::default();
+        for item in old.iter() {
+            let (k, v) = item.map_err(rio)?;
+            let first = u64_of(&k);
+            let count =
+                block::count(&v).ok_or(ReadError::Corrupt { seq: first, reason: "its block is damaged".into() })?;
+            let r = self.t.file.append(&v, count as usize).map_err(ReadError::Io)?;
+            refs.insert(&k, &r.encode());
+        }
+        self.t.file.sync().map_err(ReadError::Io)?;
+        self.t.blocks.apply_batch(refs).map_err(rio)?;
+        self.sync().map_err(ReadError::Io)
     }
 
     /// Builds the `idx`, `registry` and `standing` indexes from the records
@@ -525,12 +583,22 @@ impl Store {
             t.quarantine.insert(qkey, bytes).map_err(io)?;
             Ok(())
         };
+        // new blocks go after the last one, even if the file lost its end
+        if let Some((_, v)) = t.blocks.last().map_err(io)? {
+            if let Some(r) = Ref::decode(&v) {
+                t.file.reach(r.end());
+            }
+        }
         // a block that runs past the head keeps its records up to the head
-        let straddling = t.blocks.range(..=key(head)).next_back().transpose().map_err(io)?;
-        if let Some((k, v)) = straddling {
-            let first = u64_of(&k);
-            if block::count(&v).is_some_and(|n| first + n - 1 > head) {
-                if let Ok(b) = Block::decode(first, &v) {
+        let straddling = match t.block_before(head) {
+            Ok(found) => found,
+            Err(ReadError::Io(e)) => return Err(e),
+            // a damaged place is for `verify` to report
+            Err(_) => None,
+        };
+        if let Some((first, r)) = straddling {
+            if first + u64::from(r.count) > head + 1 {
+                if let Ok(b) = t.load(first, r) {
                     let mut kept = Builder::default();
                     for (i, r) in b.records().enumerate() {
                         if first + i as u64 <= head {
@@ -539,8 +607,11 @@ impl Store {
                             set_aside(first + i as u64, r)?;
                         }
                     }
-                    for (at, bytes) in kept.finish(first) {
-                        t.blocks.insert(key(at), bytes).map_err(io)?;
+                    let placed = t.write_blocks(&kept.finish(first))?;
+                    // the records kept must be on disk before their new place
+                    t.file.sync()?;
+                    for (at, r) in placed {
+                        t.blocks.insert(key(at), &r.encode()).map_err(io)?;
                     }
                     stray = true;
                 }
@@ -549,13 +620,19 @@ impl Store {
         for item in t.blocks.range(key(head.saturating_add(1))..) {
             let (k, v) = item.map_err(io)?;
             let first = u64_of(&k);
-            match Block::decode(first, &v) {
-                Ok(b) => {
+            let place = Trees::place(first, &v).ok();
+            match place.map(|r| t.load(first, r)) {
+                Some(Ok(b)) => {
                     for (i, r) in b.records().enumerate() {
                         set_aside(first + i as u64, r)?;
                     }
                 }
-                Err(_) => set_aside(first, &v)?,
+                // what can be read of a damaged block is kept as it is
+                _ => {
+                    if let Some(bytes) = place.and_then(|r| t.block_bytes(first, r).ok()) {
+                        set_aside(first, &bytes)?;
+                    }
+                }
             }
             t.blocks.remove(k).map_err(io)?;
             stray = true;
@@ -607,7 +684,14 @@ impl Store {
             }
         }
         t.meta.remove(KEY_IMPORTING).map_err(io)?;
-        self.sync()
+        self.sync()?;
+        // the blocks' bytes past the last block still known are unreachable
+        let mut end = 0;
+        for item in t.blocks.iter() {
+            let (_, v) = item.map_err(io)?;
+            end = end.max(Ref::decode(&v).map_or(u64::MAX, |r| r.end()));
+        }
+        t.file.cut_to(end)
     }
 
     /// Where the log lives.
@@ -629,6 +713,7 @@ impl Store {
     /// `fsync` of its file (sled 0.34's flush alone uses
     /// `sync_file_range`, which a power cut can undo).
     fn sync(&self) -> std::io::Result<()> {
+        self.t.file.sync()?;
         self.db.flush().map_err(io)?;
         File::open(self.path.join("db"))?.sync_all()
     }
@@ -643,14 +728,13 @@ impl Store {
         if let Some(v) = self.t.tail.get(key(seq)).map_err(rio)? {
             return Ok(Some(v.to_vec()));
         }
-        let Some((k, v)) = self.t.blocks.range(..=key(seq)).next_back().transpose().map_err(rio)? else {
+        let Some((first, r)) = self.t.block_before(seq)? else {
             return Ok(None);
         };
-        let first = u64_of(&k);
-        if block::count(&v).is_none_or(|n| seq >= first + n) {
+        if seq >= first + u64::from(r.count) {
             return Ok(None);
         }
-        let b = Block::decode(first, &v)?;
+        let b = self.t.load(first, r)?;
         Ok(Some(b.record((seq - first) as usize).to_vec()))
     }
 
@@ -770,10 +854,13 @@ impl Store {
         if !builder.is_empty() {
             blocks.extend(builder.finish(start));
         }
+        // the blocks on disk first: the tail goes once they are durable
+        let placed = self.t.write_blocks(&blocks).map_err(sled::Error::Io)?;
+        self.t.file.sync().map_err(sled::Error::Io)?;
         (&self.t.blocks, &self.t.tail)
             .transaction(|(b, tail)| {
-                for (first, bytes) in &blocks {
-                    b.insert(&key(*first), bytes.as_slice())?;
+                for (first, r) in &placed {
+                    b.insert(&key(*first), &r.encode())?;
                 }
                 for k in &folded {
                     tail.remove(k)?;
@@ -861,7 +948,8 @@ impl Store {
     /// The stored bytes of the committed records up to `end`, in order.
     fn raw_records(&self, end: u64) -> RawRecords {
         RawRecords {
-            blocks: Settling::new(&self.t.blocks, self.t.blocks.range(..=key(end.max(1)))),
+            t: self.t.clone(),
+            blocks: self.t.places(self.t.blocks.range(..=key(end.max(1)))),
             tail: self.t.tail.range(..=key(end.max(1))),
             current: None,
             in_tail: false,
@@ -901,12 +989,10 @@ impl Store {
                     out.push(record::decode(seq, &v)?.recorded);
                     continue;
                 }
-                let Some((k, v)) = self.t.blocks.range(..=key(seq)).next_back().transpose().map_err(rio)? else {
+                let Some((first, r)) = self.t.block_before(seq)? else {
                     return Err(missing());
                 };
-                settle(&self.t.blocks, &k);
-                let first = u64_of(&k);
-                let b = Block::decode(first, &v)?;
+                let b = self.t.load(first, r)?;
                 if seq - first >= b.len() as u64 {
                     return Err(missing());
                 }
@@ -1224,18 +1310,20 @@ impl Store {
     /// `verify` catches tampering.
     #[doc(hidden)]
     pub fn tamper(&self, seq: u64, bytes: &[u8]) -> std::io::Result<()> {
-        let holder = self.t.blocks.range(..=key(seq)).next_back().transpose().map_err(io)?;
-        let in_block = holder.filter(|(k, v)| block::count(v).is_some_and(|n| seq < u64_of(k) + n));
+        let other = |e: ReadError| std::io::Error::other(e.to_string());
+        let holder = self.t.block_before(seq).map_err(other)?;
+        let in_block = holder.filter(|(first, r)| seq < first + u64::from(r.count));
         match in_block {
-            Some((k, v)) if self.t.tail.get(key(seq)).map_err(io)?.is_none() => {
-                let first = u64_of(&k);
-                let b = Block::decode(first, &v).map_err(|e| std::io::Error::other(e.to_string()))?;
+            Some((first, r)) if self.t.tail.get(key(seq)).map_err(io)?.is_none() => {
+                let b = self.t.load(first, r).map_err(other)?;
                 let mut rebuilt = Builder::default();
                 for (i, r) in b.records().enumerate() {
                     rebuilt.push(if first + i as u64 == seq { bytes } else { r });
                 }
-                for (at, bytes) in rebuilt.finish(first) {
-                    self.t.blocks.insert(key(at), bytes).map_err(io)?;
+                let placed = self.t.write_blocks(&rebuilt.finish(first))?;
+                self.t.file.sync()?;
+                for (at, r) in placed {
+                    self.t.blocks.insert(key(at), &r.encode()).map_err(io)?;
                 }
             }
             _ => {
@@ -1450,8 +1538,9 @@ impl ImportWriter {
     }
 
     fn close_block(&mut self) -> Result<(), AppendError> {
-        for (first, stored) in self.builder.finish(self.block_first) {
-            self.t.blocks.insert(key(first), stored).map_err(aio)?;
+        // durable at the commit, before the head moves over them
+        for (first, r) in self.t.write_blocks(&self.builder.finish(self.block_first)).map_err(AppendError::Io)? {
+            self.t.blocks.insert(key(first), &r.encode()).map_err(aio)?;
         }
         Ok(())
     }
@@ -1459,7 +1548,8 @@ impl ImportWriter {
 
 /// Stored records in log order: blocks, then the tail.
 struct RawRecords {
-    blocks: Settling,
+    t: Trees,
+    blocks: Places,
     tail: sled::Iter,
     current: Option<(u64, Block, usize)>,
     in_tail: bool,
@@ -1489,9 +1579,8 @@ impl Iterator for RawRecords {
             }
             if !self.in_tail {
                 match self.blocks.next() {
-                    Some(Ok((k, v))) => {
-                        let first = u64_of(&k);
-                        match Block::decode(first, &v) {
+                    Some(Ok((first, r))) => {
+                        match self.t.load(first, r) {
                             Ok(b) => self.current = Some((first, b, 0)),
                             Err(e) => {
                                 self.done = true;
@@ -1502,7 +1591,7 @@ impl Iterator for RawRecords {
                     }
                     Some(Err(e)) => {
                         self.done = true;
-                        return Some(Err(rio(e)));
+                        return Some(Err(e));
                     }
                     None => self.in_tail = true,
                 }
@@ -1563,9 +1652,10 @@ impl Decode for Folded {
     }
 }
 
-/// The records of the block stored under `block`, decoded, from `first` to `end`.
-fn decode_block<T: Decode>(block: u64, stored: &[u8], first: u64, end: u64) -> Decoded<T> {
-    match Block::decode(block, stored) {
+/// The records of the block at `block`, read and decoded, from `first` to `end`.
+fn decode_block<T: Decode>(t: &Trees, place: Result<(u64, Ref), ReadError>, first: u64, end: u64) -> Decoded<T> {
+    let Ok((block, r)) = place else { return place.err().into_iter().map(Err).collect() };
+    match t.load(block, r) {
         Ok(b) => b
             .records()
             .enumerate()
@@ -1586,7 +1676,8 @@ pub struct Scan<T: Decode = Recorded> {
     done: bool,
     pending: std::vec::IntoIter<Result<T, ReadError>>,
     /// Blocks decoded on this thread, when the log is short.
-    blocks: Option<Settling>,
+    blocks: Option<Places>,
+    t: Option<Trees>,
     /// Blocks decoded by other threads, taken round-robin.
     decoders: Vec<Receiver<Decoded<T>>>,
     /// Where each decoder's batches are handed back once used (see
@@ -1606,6 +1697,7 @@ impl<T: Decode> Scan<T> {
             done: false,
             pending: vec![Err(e)].into_iter(),
             blocks: None,
+            t: None,
             decoders: Vec::new(),
             returns: Vec::new(),
             next_decoder: 0,
@@ -1623,6 +1715,7 @@ impl<T: Decode> Scan<T> {
         scan.end = end;
         scan.done = end < first;
         scan.tail_tree = Some(t.tail.clone());
+        scan.t = Some(t.clone());
         if scan.done {
             return scan;
         }
@@ -1633,15 +1726,16 @@ impl<T: Decode> Scan<T> {
         };
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         if end - first < PARALLEL_SCAN || workers < 2 {
-            scan.blocks = Some(Settling::new(&t.blocks, t.blocks.range(key(start)..=key(end))));
+            scan.blocks = Some(t.places(t.blocks.range(key(start)..=key(end))));
             return scan;
         }
         for w in 0..workers {
             let (tx, rx) = sync_channel::<Decoded<T>>(16);
             let (back_tx, back) = sync_channel::<Vec<T>>(64);
-            let blocks = t.blocks.clone();
+            let mine = t.clone();
             let spawned = std::thread::Builder::new().name("sijil-scan".into()).spawn(move || {
-                for (i, item) in blocks.range(key(start)..=key(end)).enumerate() {
+                let t = mine;
+                for (i, item) in t.places(t.blocks.range(key(start)..=key(end))).enumerate() {
                     if i % workers != w {
                         continue;
                     }
@@ -1650,13 +1744,7 @@ impl<T: Decode> Scan<T> {
                     while let Ok(old) = back.try_recv() {
                         drop(old);
                     }
-                    let out = match item {
-                        Ok((k, v)) => {
-                            settle(&blocks, &k);
-                            decode_block::<T>(u64_of(&k), &v, first, end)
-                        }
-                        Err(e) => vec![Err(rio(e))],
-                    };
+                    let out = decode_block::<T>(&t, item, first, end);
                     if tx.send(out).is_err() {
                         return;
                     }
@@ -1671,7 +1759,7 @@ impl<T: Decode> Scan<T> {
                 // no threads to be had: decode here
                 scan.decoders.clear();
                 scan.returns.clear();
-                scan.blocks = Some(Settling::new(&t.blocks, t.blocks.range(key(start)..=key(end))));
+                scan.blocks = Some(t.places(t.blocks.range(key(start)..=key(end))));
                 return scan;
             }
             scan.decoders.push(rx);
@@ -1701,11 +1789,9 @@ impl<T: Decode> Scan<T> {
 
     /// The next batch of decoded records, or `None` when all blocks are read.
     fn next_blocks(&mut self) -> Option<Decoded<T>> {
-        if let Some(blocks) = &mut self.blocks {
-            return match blocks.next()? {
-                Ok((k, v)) => Some(decode_block::<T>(u64_of(&k), &v, self.first, self.end)),
-                Err(e) => Some(vec![Err(rio(e))]),
-            };
+        if let (Some(blocks), Some(t)) = (&mut self.blocks, &self.t) {
+            let place = blocks.next()?;
+            return Some(decode_block::<T>(t, place, self.first, self.end));
         }
         if self.decoders.is_empty() {
             return None;

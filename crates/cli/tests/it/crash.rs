@@ -869,7 +869,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Damaged store files (bytes flipped all over sled's `db` file, its
-/// snapshot and its config, files cut short or removed): `verify`, then
+/// snapshot, its config and the block file, files cut short or removed): `verify`, then
 /// `state` or `log` in turn, each either exit 1 with one clear `error:`
 /// sentence, or, when the damage touched nothing sled reads, exit 0 with
 /// exactly the output of the sound log. Never a panic, never a hang (each run is bounded), never
@@ -880,6 +880,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn a_damaged_store_file_is_an_error_never_a_panic_or_a_wrong_answer() {
     let (mut rng, seed) = seeded("corruption");
     let env = TestEnv::aleppo();
+    // an import long enough to write blocks to the block file, then the tail
+    let batch = env.dir().join("batch.ndjson");
+    fs::write(&batch, (0..300).map(|i| line(0x61_0000, i) + "\n").collect::<String>()).unwrap();
+    env.run(&["import", batch.to_str().unwrap()]).ok();
     for i in 0..5 {
         env.append(&line(0x60_0000, i));
     }
@@ -918,6 +922,11 @@ fn a_damaged_store_file_is_an_error_never_a_panic_or_a_wrong_answer() {
             damages.push(Damage::Truncate { file: "db".into(), len: rng.below(used) });
         }
         damages.push(flip("conf", rng.below(file_len("conf")), mask(&mut rng)));
+        // the block file, where the records' bytes lie
+        for _ in 0..8 {
+            damages.push(flip("blocks", rng.below(file_len("blocks")), mask(&mut rng)));
+        }
+        damages.push(Damage::Truncate { file: "blocks".into(), len: rng.below(file_len("blocks")) });
     }
     for len in [0, 1, 64, 4096, used / 2, used - 1, used, file_len("db") - 1] {
         damages.push(Damage::Truncate { file: "db".into(), len });
@@ -927,6 +936,7 @@ fn a_damaged_store_file_is_an_error_never_a_panic_or_a_wrong_answer() {
     damages.push(Damage::Remove { file: snap.clone() });
     damages.push(Damage::Remove { file: "db".into() });
     damages.push(Damage::Remove { file: "conf".into() });
+    damages.push(Damage::Remove { file: "blocks".into() });
 
     let (mut refused, mut unharmed) = (0, 0);
     for (n, damage) in damages.iter().enumerate() {
@@ -948,6 +958,17 @@ fn a_damaged_store_file_is_an_error_never_a_panic_or_a_wrong_answer() {
                     assert_eq!(&stdout, sound, "{what}: exit 0 with another answer than the sound log's");
                     assert_eq!(stderr, "", "{what}");
                     unharmed += 1;
+                }
+                Some(1) if args[0] == "verify" && !stdout.is_empty() => {
+                    // a damaged block: the report names a record it holds
+                    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                    let bad = &report["first_bad"];
+                    assert!(bad["seq"].as_u64().is_some_and(|n| n >= 1), "{what}: {stdout}");
+                    assert!(
+                        bad["reason"].as_str().is_some_and(|r| r.contains("block") || r.contains("record")),
+                        "{what}: {stdout}"
+                    );
+                    refused += 1;
                 }
                 Some(1) => {
                     assert_eq!(stdout, "", "{what}: exit 1 but printed: {stdout}");

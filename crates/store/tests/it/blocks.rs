@@ -4,7 +4,8 @@
 
 use sijil_core::ledger::Facts;
 use sijil_core::Event;
-use sijil_store::{record, AppendError, Folded, Store, CHUNK, MAX_RECORD};
+use sijil_store::block::Builder;
+use sijil_store::{blockfile, record, AppendError, Folded, Store, CHUNK, MAX_RECORD};
 
 use crate::fixture::{assert_sound, clock, event, events, expected_records, files_under, scan_all, Log};
 
@@ -203,6 +204,104 @@ fn a_log_of_the_first_format_opens_upgraded() {
     let store = Store::open(&path).unwrap();
     assert_sound(&store, 340);
     assert_eq!(scan_all(&store).len(), 340);
+}
+
+/// A log of the second format: its blocks' bytes in sled's `blocks`
+/// tree, ten more records in the tail, no indexes yet.
+fn second_format_log(path: &std::path::Path, all: &[(chrono::DateTime<chrono::Utc>, Event)]) {
+    let records = expected_records(all);
+    let db = sled::Config::new().path(path).segment_size(2 * 1024 * 1024).open().unwrap();
+    let (blocks, tail, meta) =
+        (db.open_tree("blocks").unwrap(), db.open_tree("events").unwrap(), db.open_tree("meta").unwrap());
+    let mut builder = Builder::default();
+    let mut start = 1u64;
+    let in_blocks = records.len() - 10;
+    for (i, bytes) in records[..in_blocks].iter().enumerate() {
+        if builder.is_full_for(bytes.len()) {
+            for (first, stored) in builder.finish(start) {
+                blocks.insert(first.to_be_bytes(), stored).unwrap();
+            }
+            start = i as u64 + 1;
+        }
+        builder.push(bytes);
+    }
+    for (first, stored) in builder.finish(start) {
+        blocks.insert(first.to_be_bytes(), stored).unwrap();
+    }
+    for (i, bytes) in records.iter().enumerate().skip(in_blocks) {
+        tail.insert((i as u64 + 1).to_be_bytes(), bytes.as_slice()).unwrap();
+    }
+    let last = records.len() as u64;
+    let hash = record::decode(last, &records[records.len() - 1]).unwrap().hash;
+    let head = sijil_store::Head { seq: last, hash, recorded_at: all[all.len() - 1].0 };
+    meta.insert("zone", "Asia/Damascus").unwrap();
+    meta.insert("head", head.encode().to_vec()).unwrap();
+    meta.insert("format", &2u32.to_be_bytes()).unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn a_log_of_the_second_format_opens_with_its_blocks_moved_to_the_block_file() {
+    let all: Vec<_> = events(1, 600).into_iter().map(|e| (clock(0), e)).collect();
+    for interrupted in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        second_format_log(&path, &all);
+        if interrupted {
+            // a move cut short by a crash: a place and bytes of its own
+            let db = sled::Config::new().path(&path).segment_size(2 * 1024 * 1024).open().unwrap();
+            db.open_tree("block_refs").unwrap().insert(1u64.to_be_bytes(), &[7u8; 16]).unwrap();
+            db.flush().unwrap();
+            std::fs::write(path.join(blockfile::FILE), vec![9u8; 5000]).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let what = if interrupted { "after a move cut short" } else { "moved" };
+        assert_sound(&store, 600);
+        let read: Vec<_> = scan_all(&store).into_iter().map(|r| (r.recorded_at, r.event)).collect();
+        assert_eq!(read, all, "{what}");
+        assert_eq!(store.get(&all[417].1.id).unwrap().unwrap().seq, 418, "{what}");
+        store.append(&events(1000, 300), clock(9), None).unwrap();
+        store.append(&events(2000, 1), clock(9), None).unwrap();
+        assert_sound(&store, 901);
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_sound(&store, 901);
+        drop(store);
+        // the old tree is gone, and the block file holds no more than
+        // the blocks (590 records moved, then 300 imported)
+        let db = sled::Config::new().path(&path).segment_size(2 * 1024 * 1024).open().unwrap();
+        assert!(!db.tree_names().iter().any(|n| n.as_ref() == b"blocks"), "{what}: the old tree stayed");
+        let places = db.open_tree("block_refs").unwrap();
+        let end = places.iter().map(|kv| blockfile::Ref::decode(&kv.unwrap().1).unwrap().end()).max().unwrap();
+        let len = std::fs::metadata(path.join(blockfile::FILE)).unwrap().len();
+        assert_eq!(len, end, "{what}: the block file holds other bytes");
+    }
+}
+
+/// An import dropped before its commit leaves nothing of its blocks in
+/// the block file, and the next blocks are written where they would have
+/// been.
+#[test]
+fn an_import_not_committed_leaves_the_block_file_as_it_was() {
+    let log = Log::new();
+    fill(&log.store, &[700, 3]);
+    let file = log.path().join(blockfile::FILE);
+    let before = std::fs::metadata(&file).unwrap().len();
+    let mut import = log.store.importer(clock(5), None).unwrap();
+    // the importer folds the tail into a block first, and keeps it
+    for e in events(5000, 2000) {
+        import.push(e).unwrap();
+    }
+    drop(import);
+    let folded = std::fs::metadata(&file).unwrap().len();
+    assert!(folded > before && folded < before + 4096, "{before} → {folded}: the dropped import's blocks stayed");
+    assert_sound(&log.store, 703);
+    let log = log.reopen();
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), folded, "reopened");
+    log.store.append(&events(20_000, 300), clock(9), None).unwrap();
+    assert_sound(&log.store, 1003);
+    let log = log.reopen();
+    assert_sound(&log.store, 1003);
 }
 
 #[test]
