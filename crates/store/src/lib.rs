@@ -17,8 +17,11 @@
 //! - `meta`: the store's format version, the log's time zone and the
 //!   committed head (position, chain hash, recording time);
 //! - `quarantine`: records found past the head on open, set aside;
-//! - `checkpoints`: caches of a projection at a position ([`Store::checkpoint`]),
-//!   which may be dropped at any time without changing any answer.
+//! - `caches`: small caches derived from the log ([`Store::put_cache`]);
+//!
+//! and the checkpoint file ([`checkpoint`]): a cache of a projection at a
+//! position ([`Store::checkpoint`]), which may be dropped at any time
+//! without changing any answer.
 //!
 //! A record is a version byte, the recording time, the chain hash and the
 //! event's canonical JSON ([`record`]); whether it sits in a block or in the
@@ -53,6 +56,7 @@
 
 pub mod block;
 pub mod blockfile;
+pub mod checkpoint;
 pub mod idx;
 pub mod mark;
 pub mod record;
@@ -98,6 +102,8 @@ const PARALLEL_SCAN: u64 = 4096;
 const KEY_FORMAT: &[u8] = b"format";
 /// The tree that held the blocks' bytes in format 2.
 const OLD_BLOCKS: &str = "blocks";
+/// The tree that held the checkpoints in format 2.
+const OLD_CHECKPOINTS: &str = "checkpoints";
 const KEY_ZONE: &[u8] = b"zone";
 const KEY_HEAD: &[u8] = b"head";
 /// Present once the `registry`, `standing` and `idx` indexes cover the whole log.
@@ -226,7 +232,6 @@ struct Trees {
     registry: sled::Tree,
     standing: sled::Tree,
     quarantine: sled::Tree,
-    checkpoints: sled::Tree,
     /// Small caches derived from the log (name → position, hash, bytes).
     caches: sled::Tree,
 }
@@ -446,7 +451,6 @@ impl Store {
             registry: tree("registry")?,
             standing: tree("standing")?,
             quarantine: tree("quarantine")?,
-            checkpoints: tree("checkpoints")?,
             caches: tree("caches")?,
         };
         Ok(Store { t, path: path.to_path_buf(), db, zone: String::new(), writer: Mutex::new(()) })
@@ -508,9 +512,16 @@ impl Store {
             self.sync().map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
         }
         // format 2's blocks, once format 3 is durable (a crash before that
-        // redoes the move from them)
-        if self.db.tree_names().iter().any(|n| n.as_ref() == OLD_BLOCKS.as_bytes()) {
-            self.db.drop_tree(OLD_BLOCKS).map_err(|e| self.open_io(e))?;
+        // redoes the move from them), and its checkpoints (caches)
+        let names = self.db.tree_names();
+        let old: Vec<&str> = [OLD_BLOCKS, OLD_CHECKPOINTS]
+            .into_iter()
+            .filter(|old| names.iter().any(|n| n.as_ref() == old.as_bytes()))
+            .collect();
+        for tree in &old {
+            self.db.drop_tree(tree).map_err(|e| self.open_io(e))?;
+        }
+        if !old.is_empty() {
             self.sync().map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
         }
         Ok(self)
@@ -644,10 +655,8 @@ impl Store {
             stray = true;
         }
         // a checkpoint of records no longer in the log is no use
-        if let Some((k, _)) = t.checkpoints.last().map_err(io)? {
-            if k.len() >= 8 && u64_of(&k[..8]) > head {
-                t.checkpoints.clear().map_err(io)?;
-            }
+        if checkpoint::header(&self.path).is_some_and(|h| h.seq > head) {
+            checkpoint::remove(&self.path)?;
         }
         if !stray {
             return Ok(());
@@ -1169,11 +1178,8 @@ impl Store {
         &self,
         size: impl FnOnce(u64, usize) -> usize,
     ) -> Result<Option<(u64, Vec<u8>, usize)>, ReadError> {
-        let Some((k, header)) = self.t.checkpoints.last().map_err(rio)? else { return Ok(None) };
-        if k.len() != 12 || k[8..] != CHECKPOINT_HEADER || header.len() != 44 {
-            return Ok(None);
-        }
-        let seq = u64_of(&k[..8]);
+        let Some(header) = checkpoint::header(&self.path) else { return Ok(None) };
+        let seq = header.seq;
         let head = self.head()?;
         if seq == 0 || seq > head.seq {
             return Ok(None);
@@ -1187,34 +1193,19 @@ impl Store {
                 _ => return Ok(None),
             }
         };
-        if header[..32] != hash {
+        if header.hash != hash {
             return Ok(None);
         }
-        let len = u64_of(&header[32..40]) as usize;
-        let chunks = u32::from_be_bytes([header[40], header[41], header[42], header[43]]);
+        let Ok(len) = usize::try_from(header.len) else { return Ok(None) };
         let want = size(seq, len).min(len);
-        let mut out = Vec::with_capacity(want);
-        let mut expected = 0u32;
-        for item in self.t.checkpoints.range(checkpoint_key(seq, 0)..checkpoint_key(seq, chunks)) {
-            let (k, v) = item.map_err(rio)?;
-            if k[8..] != expected.to_be_bytes() {
-                return Ok(None);
-            }
-            out.extend_from_slice(&v);
-            expected += 1;
-            if out.len() >= want && expected < chunks {
-                // a prefix: as long as the chunks read so far promise
-                return Ok((out.len() < len).then_some((seq, out, len)));
-            }
-        }
-        Ok((expected == chunks && out.len() == len).then_some((seq, out, len)))
+        let read = checkpoint::read(&self.path, &header, want).map_err(ReadError::Io)?;
+        Ok(read.map(|bytes| (seq, bytes, len)))
     }
 
     /// The position of the latest checkpoint, if there is one, without
-    /// reading or checking it.
+    /// reading or checking more than its header.
     pub fn checkpoint_position(&self) -> Option<u64> {
-        let (k, _) = self.t.checkpoints.last().ok()??;
-        (k.len() == 12 && k[8..] == CHECKPOINT_HEADER).then(|| u64_of(&k[..8]))
+        checkpoint::header(&self.path).map(|h| h.seq)
     }
 
     /// Keeps `bytes` as the checkpoint after position `seq` (a committed
@@ -1232,25 +1223,13 @@ impl Store {
             let bytes = bytes.ok_or_else(|| std::io::Error::other(format!("record {seq} is missing")))?;
             record::decode(seq, &bytes).map_err(|e| std::io::Error::other(e.to_string()))?.hash
         };
-        self.drop_checkpoints()?;
-        let mut chunks = 0u32;
-        for (i, chunk) in bytes.chunks(CHECKPOINT_CHUNK).enumerate() {
-            self.t.checkpoints.insert(checkpoint_key(seq, i as u32), chunk).map_err(io)?;
-            chunks += 1;
-        }
-        let mut header = Vec::with_capacity(44);
-        header.extend_from_slice(&hash);
-        header.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
-        header.extend_from_slice(&chunks.to_be_bytes());
-        // the header last: a checkpoint is complete once it is there
-        self.t.checkpoints.insert(checkpoint_key(seq, u32::from_be_bytes(CHECKPOINT_HEADER)), header).map_err(io)?;
-        Ok(())
+        checkpoint::write(&self.path, seq, hash, bytes)
     }
 
     /// Drops every checkpoint (answers stay the same; reads get slower
     /// until one is taken again).
     pub fn drop_checkpoints(&self) -> std::io::Result<()> {
-        self.t.checkpoints.clear().map_err(io)
+        checkpoint::remove(&self.path)
     }
 
     /// The hash of the committed record at `seq`, if it is one and reads.
@@ -1927,18 +1906,6 @@ impl<T: Decode> Iterator for Batches<T> {
             Err(e) => Some(Err(e)),
         }
     }
-}
-
-/// Checkpoint chunks stay well under sled's blob threshold.
-const CHECKPOINT_CHUNK: usize = 16 * 1024;
-/// The chunk number under which a checkpoint's header is kept (after its chunks).
-const CHECKPOINT_HEADER: [u8; 4] = [0xff; 4];
-
-fn checkpoint_key(seq: u64, chunk: u32) -> [u8; 12] {
-    let mut k = [0u8; 12];
-    k[..8].copy_from_slice(&seq.to_be_bytes());
-    k[8..].copy_from_slice(&chunk.to_be_bytes());
-    k
 }
 
 /// A `standing` value: correction id, then retraction id (zero for none).

@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use sijil_core::ledger::Ledger;
 use sijil_core::Event;
 use sijil_store::Store;
 
@@ -869,7 +870,8 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Damaged store files (bytes flipped all over sled's `db` file, its
-/// snapshot, its config and the block file, files cut short or removed): `verify`, then
+/// snapshot, its config, the block file and the checkpoint, files cut
+/// short or removed): `verify`, then
 /// `state` or `log` in turn, each either exit 1 with one clear `error:`
 /// sentence, or, when the damage touched nothing sled reads, exit 0 with
 /// exactly the output of the sound log. Never a panic, never a hang (each run is bounded), never
@@ -886,6 +888,13 @@ fn a_damaged_store_file_is_an_error_never_a_panic_or_a_wrong_answer() {
     env.run(&["import", batch.to_str().unwrap()]).ok();
     for i in 0..5 {
         env.append(&line(0x60_0000, i));
+    }
+    // a checkpoint at the head, as a long log has
+    {
+        let store = Store::open(env.db()).unwrap();
+        let mut ledger = Ledger::new(chrono_tz::Asia::Damascus);
+        store.scan_facts_from(1, u64::MAX).each(|f| ledger.apply_facts(f.seq, f.recorded_at, &f.facts)).unwrap();
+        store.put_checkpoint(ledger.seq(), &ledger.encode()).unwrap();
     }
     let reads: [&[&str]; 3] = [
         &["verify", "--json"],
@@ -927,6 +936,11 @@ fn a_damaged_store_file_is_an_error_never_a_panic_or_a_wrong_answer() {
             damages.push(flip("blocks", rng.below(file_len("blocks")), mask(&mut rng)));
         }
         damages.push(Damage::Truncate { file: "blocks".into(), len: rng.below(file_len("blocks")) });
+        // the checkpoint, a cache: read past when it does not check
+        for _ in 0..4 {
+            damages.push(flip("checkpoint", rng.below(file_len("checkpoint")), mask(&mut rng)));
+        }
+        damages.push(Damage::Truncate { file: "checkpoint".into(), len: rng.below(file_len("checkpoint")) });
     }
     for len in [0, 1, 64, 4096, used / 2, used - 1, used, file_len("db") - 1] {
         damages.push(Damage::Truncate { file: "db".into(), len });
@@ -937,6 +951,7 @@ fn a_damaged_store_file_is_an_error_never_a_panic_or_a_wrong_answer() {
     damages.push(Damage::Remove { file: "db".into() });
     damages.push(Damage::Remove { file: "conf".into() });
     damages.push(Damage::Remove { file: "blocks".into() });
+    damages.push(Damage::Remove { file: "checkpoint".into() });
 
     let (mut refused, mut unharmed) = (0, 0);
     for (n, damage) in damages.iter().enumerate() {

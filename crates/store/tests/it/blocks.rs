@@ -208,7 +208,9 @@ fn a_log_of_the_first_format_opens_upgraded() {
 
 /// A log of the second format: its blocks' bytes in sled's `blocks`
 /// tree, ten more records in the tail, no indexes yet.
-fn second_format_log(path: &std::path::Path, all: &[(chrono::DateTime<chrono::Utc>, Event)]) {
+/// With `interrupted`, a move to the block file cut short by a crash: a
+/// place and bytes of its own.
+fn second_format_log(path: &std::path::Path, all: &[(chrono::DateTime<chrono::Utc>, Event)], interrupted: bool) {
     let records = expected_records(all);
     let db = sled::Config::new().path(path).segment_size(2 * 1024 * 1024).open().unwrap();
     let (blocks, tail, meta) =
@@ -237,6 +239,12 @@ fn second_format_log(path: &std::path::Path, all: &[(chrono::DateTime<chrono::Ut
     meta.insert("zone", "Asia/Damascus").unwrap();
     meta.insert("head", head.encode().to_vec()).unwrap();
     meta.insert("format", &2u32.to_be_bytes()).unwrap();
+    // a checkpoint as format 2 kept them: a cache, dropped
+    db.open_tree("checkpoints").unwrap().insert([0u8; 12], &b"old"[..]).unwrap();
+    if interrupted {
+        db.open_tree("block_refs").unwrap().insert(1u64.to_be_bytes(), &[7u8; 16]).unwrap();
+        std::fs::write(path.join(blockfile::FILE), vec![9u8; 5000]).unwrap();
+    }
     db.flush().unwrap();
 }
 
@@ -246,14 +254,7 @@ fn a_log_of_the_second_format_opens_with_its_blocks_moved_to_the_block_file() {
     for interrupted in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
-        second_format_log(&path, &all);
-        if interrupted {
-            // a move cut short by a crash: a place and bytes of its own
-            let db = sled::Config::new().path(&path).segment_size(2 * 1024 * 1024).open().unwrap();
-            db.open_tree("block_refs").unwrap().insert(1u64.to_be_bytes(), &[7u8; 16]).unwrap();
-            db.flush().unwrap();
-            std::fs::write(path.join(blockfile::FILE), vec![9u8; 5000]).unwrap();
-        }
+        second_format_log(&path, &all, interrupted);
         let store = Store::open(&path).unwrap();
         let what = if interrupted { "after a move cut short" } else { "moved" };
         assert_sound(&store, 600);
@@ -269,8 +270,16 @@ fn a_log_of_the_second_format_opens_with_its_blocks_moved_to_the_block_file() {
         drop(store);
         // the old tree is gone, and the block file holds no more than
         // the blocks (590 records moved, then 300 imported)
-        let db = sled::Config::new().path(&path).segment_size(2 * 1024 * 1024).open().unwrap();
-        assert!(!db.tree_names().iter().any(|n| n.as_ref() == b"blocks"), "{what}: the old tree stayed");
+        // sled lets go of its lock a moment after the store is dropped
+        let db = (0..200)
+            .find_map(|_| {
+                let db = sled::Config::new().path(&path).segment_size(2 * 1024 * 1024).open();
+                db.map_err(|_| std::thread::sleep(std::time::Duration::from_millis(10))).ok()
+            })
+            .expect("the log stays locked");
+        for old in [&b"blocks"[..], b"checkpoints"] {
+            assert!(!db.tree_names().iter().any(|n| n.as_ref() == old), "{what}: an old tree stayed");
+        }
         let places = db.open_tree("block_refs").unwrap();
         let end = places.iter().map(|kv| blockfile::Ref::decode(&kv.unwrap().1).unwrap().end()).max().unwrap();
         let len = std::fs::metadata(path.join(blockfile::FILE)).unwrap().len();
