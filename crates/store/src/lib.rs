@@ -7,8 +7,8 @@
 //! - `block_refs`: where each block lies in the block file, keyed by the
 //!   big-endian `u64` position of its first record ([`block`]);
 //! - `events`: the tail, one record per key (big-endian `u64` position →
-//!   record), where single appends land until [`block::BLOCK_EVENTS`] of
-//!   them are folded into a block;
+//!   record), where single appends land until [`CHUNK`] of them are folded
+//!   into a block;
 //! - `idx`: event id → position, in 65,536 hashed buckets ([`idx`]);
 //! - `registry`: position → record of every `area` and `actor` event (all
 //!   that name resolution needs, without reading the log);
@@ -77,7 +77,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 use uuid::Uuid;
 
-use block::{Block, Builder, BLOCK_EVENTS};
+use block::{Block, Builder};
 use blockfile::{BlockFile, Ref};
 pub use record::{Head, GENESIS};
 
@@ -85,8 +85,9 @@ pub use record::{Head, GENESIS};
 /// 2: blocks kept in sled's tree; both read and upgraded on open).
 pub const FORMAT: u32 = 3;
 /// Appends of this many events or more are written as blocks, through an
-/// [`Importer`]; smaller ones go to the tail.
-pub const CHUNK: usize = BLOCK_EVENTS;
+/// [`Importer`]; smaller ones go to the tail, which is folded into a block
+/// once it holds this many.
+pub const CHUNK: usize = 256;
 /// sled's segment size for new logs. A tree page larger than a quarter of
 /// it would go to an un-fsynced blob file; at 2 MiB a leaf of 17 tail
 /// records of at most [`MAX_RECORD`] stays inside. Small segments also keep opening cheap:
@@ -814,7 +815,7 @@ impl Store {
                 Ok(())
             })
             .map_err(head_moved)?;
-        self.fold_tail(seq, BLOCK_EVENTS as u64).map_err(aio)?;
+        self.fold_tail(seq, CHUNK as u64).map_err(aio)?;
         self.sync().map_err(AppendError::Io)?;
         // durable now: a mark that fails to be written only lags (see `mark`)
         let _ = mark::write(&self.path, &new_head);
@@ -926,7 +927,7 @@ impl Store {
             tx: Some(tx),
             back,
             worker: Some(worker),
-            buf: Vec::with_capacity(BLOCK_EVENTS),
+            buf: Vec::with_capacity(CHUNK),
             head,
             recorded_at,
             done: false,
@@ -1357,7 +1358,7 @@ impl Importer<'_> {
     /// events pushed so far are set aside when the importer is dropped).
     pub fn push(&mut self, event: Event) -> Result<(), AppendError> {
         self.buf.push(event);
-        if self.buf.len() >= BLOCK_EVENTS {
+        if self.buf.len() >= CHUNK {
             self.send()?;
         }
         Ok(())
@@ -1372,7 +1373,7 @@ impl Importer<'_> {
         while let Ok(done) = self.back.try_recv() {
             drop(done);
         }
-        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(BLOCK_EVENTS));
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
         let sent = self.tx.as_ref().is_some_and(|tx| tx.send(chunk).is_ok());
         if sent {
             Ok(())
