@@ -75,7 +75,12 @@ impl BlockFile {
     pub fn open(dir: &Path) -> io::Result<BlockFile> {
         let path = dir.join(FILE);
         let created = !path.exists();
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // the log holds names of detainees and sources: its owner's only
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path)?;
         if created {
             // the new name must survive a crash as well as what goes in it
             sync_dir(dir)?;
