@@ -290,17 +290,28 @@ impl Registry {
     ///
     /// The error is one sentence, with a suggestion when one is close.
     pub fn resolve(&self, space: Space, name: &str) -> Result<String, String> {
+        match self.find(space, name)? {
+            Some(slug) => Ok(slug),
+            None => Err(self.unknown(space, name)),
+        }
+    }
+
+    /// [`Registry::resolve`] without the sentence for a name that names
+    /// nothing (`None`), which costs a fuzzy search of every name: for
+    /// callers that only ask whether a name is taken. An ambiguous name is
+    /// still an error.
+    pub fn find(&self, space: Space, name: &str) -> Result<Option<String>, String> {
         let (exists, aliases): (&dyn Fn(&str) -> bool, _) = match space {
             Space::Area => (&|s: &str| self.areas.contains_key(s), &self.area_aliases),
             Space::Actor => (&|s: &str| self.actors.contains_key(s), &self.actor_aliases),
         };
         let trimmed = name.trim();
         if exists(trimmed) {
-            return Ok(trimmed.to_string());
+            return Ok(Some(trimmed.to_string()));
         }
         let folded = fold(trimmed);
         if let Some(slug) = aliases.get(&folded) {
-            return Ok(slug.clone());
+            return Ok(Some(slug.clone()));
         }
         // English and Arabic names, as the definitions hold them now; a name
         // that several definitions share names none of them.
@@ -310,16 +321,23 @@ impl Registry {
         };
         let by_name: Vec<&String> = names.get(&folded).map(|v| v.iter().collect()).unwrap_or_default();
         match by_name.as_slice() {
-            [one] => return Ok((*one).clone()),
+            [one] => return Ok(Some((*one).clone())),
             [] => {}
             many => return Err(ambiguous(space, name, many)),
         }
         let short: Vec<&String> = ends.get(&folded).map(|v| v.iter().collect()).unwrap_or_default();
         match short.as_slice() {
-            [one] => return Ok((*one).clone()),
+            [one] => return Ok(Some((*one).clone())),
             [] => {}
             many => return Err(ambiguous(space, name, many)),
         }
+        Ok(None)
+    }
+
+    /// The sentence for a name that names nothing, with the closest name
+    /// when one is close.
+    fn unknown(&self, space: Space, name: &str) -> String {
+        let trimmed = name.trim();
         let slugs: Vec<&String> = match space {
             Space::Area => self.areas.keys().collect(),
             Space::Actor => self.actors.keys().collect(),
@@ -349,7 +367,7 @@ impl Registry {
                 Space::Area => " — register it first with an \"area\" event".to_string(),
                 Space::Actor => " — register it first with an \"actor\" event".to_string(),
             });
-        Err(format!("unknown {} {name:?}{hint}", space.word()))
+        format!("unknown {} {name:?}{hint}", space.word())
     }
 }
 

@@ -403,7 +403,7 @@ impl Context {
             // an alias is looked up first: it would silently take over a name
             // or short slug that now names another definition (one that
             // names several, or this one, names no other)
-            if let Some(other) = self.registry.resolve(space, &alias).ok().filter(|s| s != slug) {
+            if let Some(other) = self.registry.find(space, &alias).ok().flatten().filter(|s| s != slug) {
                 return Err(format!(
                     "\"aliases\": {alias:?} already names {} {other:?} (its name or short slug); \
                      an alias must not take it over",
