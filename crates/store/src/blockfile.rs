@@ -5,7 +5,7 @@
 //! a segment only once half of it is dead, so values kept in its tree take
 //! two to three times their size on disk and in writes. Blocks are written
 //! once and never changed, so they live in this file instead (the
-//! separation of keys and values of WiscKey); sled's `blocks` tree maps the
+//! separation of keys and values of WiscKey); sled's `block_refs` tree maps the
 //! position of a block's first record to a [`Ref`]: offset, length and
 //! record count.
 //!
@@ -13,8 +13,10 @@
 //! change that makes a block reachable at or below the committed head (an
 //! import's commit, the tail's folding into blocks, the repair of a block
 //! that runs past the head). Bytes past the last block sled knows of are
-//! what an interrupted write left; [`BlockFile::cut_to`] drops them when
-//! the log is opened.
+//! what an interrupted write left: [`BlockFile::cut_to`] drops them once
+//! the records an interrupted import left past the head are set aside
+//! (bytes an interrupted fold of the tail left stay, unread, and new
+//! blocks go after them).
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -114,6 +116,15 @@ impl BlockFile {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The bytes at `r` that the file still holds (all of them, or those
+    /// before its end).
+    pub fn read_what_is_there(&self, r: Ref) -> io::Result<Vec<u8>> {
+        let there = self.size()?.saturating_sub(r.offset).min(u64::from(r.len));
+        let mut buf = vec![0u8; there as usize];
+        read_at(&self.file, &mut buf, r.offset)?;
+        Ok(buf)
     }
 
     /// Makes everything appended durable.

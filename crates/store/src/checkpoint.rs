@@ -9,8 +9,10 @@
 //!
 //! It is not `fsync`ed: a crash may leave it short or holding stale pages.
 //! So every part of it is checked before use: the header carries a
-//! CRC-32, and each 16 KiB chunk is followed by the CRC-32 of its bytes;
-//! a reader of the first chunks checks only those. Anything that does not
+//! CRC-32, and each 16 KiB chunk is followed by a CRC-32 of the header's
+//! CRC, the chunk's number and its bytes (a chunk of an older checkpoint,
+//! or from elsewhere in this one, does not check); a reader of the first
+//! chunks checks only those. Anything that does not
 //! check is not found (and the caller reads the log instead).
 //!
 //! Layout:
@@ -22,7 +24,7 @@
 //! | 32 | the hash of the record at that position |
 //! | 8 | length of the checkpoint, big-endian `u64` |
 //! | 4 | CRC-32 of the 56 bytes before |
-//! | rest | each chunk of up to [`CHUNK`] bytes, then its CRC-32 (big-endian) |
+//! | rest | each chunk of up to [`CHUNK`] bytes, then its CRC-32 (big-endian) as above |
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -79,10 +81,11 @@ impl Header {
 pub fn write(dir: &Path, seq: u64, hash: [u8; 32], bytes: &[u8]) -> io::Result<()> {
     let new = dir.join(NEW);
     let mut out = io::BufWriter::with_capacity(1 << 20, create_private(&new)?);
-    out.write_all(&Header { seq, hash, len: bytes.len() as u64 }.encode())?;
-    for chunk in bytes.chunks(CHUNK) {
+    let head = Header { seq, hash, len: bytes.len() as u64 }.encode();
+    out.write_all(&head)?;
+    for (i, chunk) in bytes.chunks(CHUNK).enumerate() {
         out.write_all(chunk)?;
-        out.write_all(&crc32fast::hash(chunk).to_be_bytes())?;
+        out.write_all(&chunk_crc(&head, i, chunk))?;
     }
     out.into_inner().map_err(io::IntoInnerError::into_error)?;
     fs::rename(&new, dir.join(FILE))
@@ -121,14 +124,25 @@ pub fn read(dir: &Path, h: &Header, want: usize) -> io::Result<Option<Vec<u8>>> 
         return Ok(None);
     }
     let mut out = Vec::with_capacity(data);
-    for framed in raw.chunks(CHUNK + 4) {
+    for (i, framed) in raw.chunks(CHUNK + 4).enumerate() {
         let (chunk, crc) = framed.split_at(framed.len() - 4);
-        if crc32fast::hash(chunk).to_be_bytes() != crc {
+        if chunk_crc(&head, i, chunk) != crc {
             return Ok(None);
         }
         out.extend_from_slice(chunk);
     }
     Ok(Some(out))
+}
+
+/// A chunk's CRC-32: over the header's own CRC, the chunk's number and
+/// its bytes, so that a chunk of another checkpoint (stale pages read back
+/// after a crash) or from another place in this one does not check.
+fn chunk_crc(head: &[u8; HEAD], index: usize, chunk: &[u8]) -> [u8; 4] {
+    let mut h = crc32fast::Hasher::new();
+    h.update(&head[56..HEAD]);
+    h.update(&(index as u64).to_be_bytes());
+    h.update(chunk);
+    h.finalize().to_be_bytes()
 }
 
 /// Removes the checkpoint (and a new one not yet in place).
@@ -191,6 +205,25 @@ mod tests {
             let found = header(dir.path()).and_then(|d| read(dir.path(), &d, usize::MAX).unwrap());
             assert_eq!(found, None, "cut to {len}");
         }
+        // a file made of two checkpoints' chunks (stale pages after a
+        // crash), or of one checkpoint's chunks out of place, is not found
+        let mut other_bytes = bytes.clone();
+        other_bytes[CHUNK + 10] ^= 1;
+        write(dir.path(), 8, [3; 32], &other_bytes).unwrap();
+        let other = fs::read(dir.path().join(FILE)).unwrap();
+        let mut mixed = other[..HEAD + CHUNK + 4].to_vec();
+        mixed.extend_from_slice(&whole[HEAD + CHUNK + 4..]);
+        fs::write(dir.path().join(FILE), &mixed).unwrap();
+        let h = header(dir.path()).unwrap();
+        assert_eq!(read(dir.path(), &h, 1).unwrap(), Some(other_bytes[..CHUNK].to_vec()));
+        assert_eq!(read(dir.path(), &h, usize::MAX).unwrap(), None, "chunks of another checkpoint");
+        write(dir.path(), 7, [3; 32], &[bytes[..CHUNK].to_vec(), bytes[..CHUNK].to_vec()].concat()).unwrap();
+        let mut swapped = fs::read(dir.path().join(FILE)).unwrap();
+        let second = swapped[HEAD + CHUNK + 4..].to_vec();
+        swapped[HEAD..HEAD + CHUNK + 4].copy_from_slice(&second);
+        fs::write(dir.path().join(FILE), &swapped).unwrap();
+        let h = header(dir.path()).unwrap();
+        assert_eq!(read(dir.path(), &h, usize::MAX).unwrap(), None, "a chunk out of place");
         // an empty checkpoint is one chunk of nothing
         write(dir.path(), 1, [0; 32], b"").unwrap();
         let h = header(dir.path()).unwrap();

@@ -240,7 +240,9 @@ struct Trees {
 impl Trees {
     /// The block at `first`, whose place is the stored value `v`.
     fn place(first: u64, v: &[u8]) -> Result<Ref, ReadError> {
-        Ref::decode(v).ok_or(ReadError::Corrupt { seq: first, reason: "the place of its block is damaged".into() })
+        Ref::decode(v)
+            .filter(|r| r.len as usize <= block::MAX_STORED && r.count as usize <= block::BLOCK_EVENTS)
+            .ok_or(ReadError::Corrupt { seq: first, reason: "the place of its block is damaged".into() })
     }
 
     /// The block that holds `seq`, or the last one before it: the position
@@ -312,6 +314,8 @@ pub struct Store {
     t: Trees,
     zone: String,
     writer: Mutex<()>,
+    /// Held while the checkpoint file is written or removed.
+    checkpointing: Mutex<()>,
 }
 
 impl std::fmt::Debug for Store {
@@ -454,7 +458,14 @@ impl Store {
             quarantine: tree("quarantine")?,
             caches: tree("caches")?,
         };
-        Ok(Store { t, path: path.to_path_buf(), db, zone: String::new(), writer: Mutex::new(()) })
+        Ok(Store {
+            t,
+            path: path.to_path_buf(),
+            db,
+            zone: String::new(),
+            writer: Mutex::new(()),
+            checkpointing: Mutex::new(()),
+        })
     }
 
     /// Refuses a store that recovered a head behind the last one it
@@ -588,15 +599,22 @@ impl Store {
     fn discard_past_head(&self, head: u64) -> std::io::Result<()> {
         let t = &self.t;
         let mut stray = t.meta.get(KEY_IMPORTING).map_err(io)?.is_some();
+        // in pieces no larger than a record: a damaged block is up to
+        // 128 KiB, and sled would write a page of 17 such values to a blob
+        // file it never syncs
         let set_aside = |seq: u64, bytes: &[u8]| -> std::io::Result<()> {
-            let mut qkey = key(seq).to_vec();
-            qkey.extend_from_slice(&sha2::Sha256::digest(bytes)[..8]);
-            t.quarantine.insert(qkey, bytes).map_err(io)?;
+            for piece in bytes.chunks(MAX_RECORD) {
+                let mut qkey = key(seq).to_vec();
+                qkey.extend_from_slice(&sha2::Sha256::digest(piece)[..8]);
+                t.quarantine.insert(qkey, piece).map_err(io)?;
+            }
             Ok(())
         };
-        // new blocks go after the last one, even if the file lost its end
-        if let Some((_, v)) = t.blocks.last().map_err(io)? {
-            if let Some(r) = Ref::decode(&v) {
+        // new blocks go after every block known, even if the file lost its
+        // end (a damaged place is named where it is read)
+        for item in t.blocks.iter() {
+            let (k, v) = item.map_err(io)?;
+            if let Ok(r) = Trees::place(u64_of(&k), &v) {
                 t.file.reach(r.end());
             }
         }
@@ -640,8 +658,8 @@ impl Store {
                 }
                 // what can be read of a damaged block is kept as it is
                 _ => {
-                    if let Some(bytes) = place.and_then(|r| t.block_bytes(first, r).ok()) {
-                        set_aside(first, &bytes)?;
+                    if let Some(r) = place {
+                        set_aside(first, &t.file.read_what_is_there(r)?)?;
                     }
                 }
             }
@@ -814,7 +832,9 @@ impl Store {
                 Ok(())
             })
             .map_err(head_moved)?;
-        self.fold_tail(seq, CHUNK as u64).map_err(aio)?;
+        // the append is in: a fold that fails leaves the tail as it is, to
+        // be folded by a later append
+        let _ = self.fold_tail(seq, CHUNK as u64);
         self.sync().map_err(AppendError::Io)?;
         // durable now: a mark that fails to be written only lags (see `mark`)
         let _ = mark::write(&self.path, &new_head);
@@ -1223,12 +1243,14 @@ impl Store {
             let bytes = bytes.ok_or_else(|| std::io::Error::other(format!("record {seq} is missing")))?;
             record::decode(seq, &bytes).map_err(|e| std::io::Error::other(e.to_string()))?.hash
         };
+        let _one_at_a_time = self.checkpointing.lock().unwrap_or_else(|p| p.into_inner());
         checkpoint::write(&self.path, seq, hash, bytes)
     }
 
     /// Drops every checkpoint (answers stay the same; reads get slower
     /// until one is taken again).
     pub fn drop_checkpoints(&self) -> std::io::Result<()> {
+        let _one_at_a_time = self.checkpointing.lock().unwrap_or_else(|p| p.into_inner());
         checkpoint::remove(&self.path)
     }
 
@@ -1416,12 +1438,19 @@ impl Importer<'_> {
                 Ok(())
             })
             .map_err(head_moved)?;
+        // the head has moved over the import: whatever happens next, its
+        // records are the log's, never to be set aside (an error below
+        // only says they may not be durable yet)
+        self.done = true;
+        #[cfg(test)]
+        if tests::FAIL_AFTER_HEAD.with(std::cell::Cell::get) {
+            return Err(AppendError::Io(std::io::Error::other("a sync failed (injected)")));
+        }
         store.sync().map_err(AppendError::Io)?;
         if seq > head.seq {
             // durable now: a mark that fails to be written only lags (see `mark`)
             let _ = mark::write(&store.path, &new_head);
         }
-        self.done = true;
         Ok(Appended { first: head.seq + 1, last: seq, recorded_at })
     }
 }
@@ -1984,4 +2013,97 @@ fn restrict_permissions(_path: &Path) {}
 #[cfg(not(unix))]
 fn create_private_dir(path: &Path) -> std::io::Result<()> {
     fs::create_dir_all(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use sijil_core::Kind;
+
+    thread_local! {
+        /// Makes `Importer::commit` fail right after it has moved the head.
+        pub static FAIL_AFTER_HEAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 9, 0, 0, 0).unwrap()
+    }
+
+    /// Events whose notes hardly compress, `len` bytes each.
+    fn noisy(from: u128, n: usize, len: usize) -> Vec<Event> {
+        (from..from + n as u128)
+            .map(|id| {
+                let mut e = Event::new(Uuid::from_u128(id), Kind::Shelling, "source");
+                e.areas = vec!["aleppo".into()];
+                let mut x = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+                let note = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        char::from(b'a' + (x % 26) as u8)
+                    })
+                    .collect();
+                e.note = Some(note);
+                e
+            })
+            .collect()
+    }
+
+    /// An import whose commit fails after the head moved over it (its last
+    /// sync) is the log's: its records are not set aside, nor its blocks
+    /// cut from the block file, when the importer is dropped.
+    #[test]
+    fn an_import_the_head_has_moved_over_is_never_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(&dir.path().join("log"), "Asia/Damascus").unwrap();
+        store.append(&noisy(1, 10, 50), now(), None).unwrap();
+        let mut import = store.importer(now(), None).unwrap();
+        for e in noisy(1000, 600, 50) {
+            import.push(e).unwrap();
+        }
+        FAIL_AFTER_HEAD.with(|f| f.set(true));
+        let failed = import.commit();
+        FAIL_AFTER_HEAD.with(|f| f.set(false));
+        assert!(failed.is_err());
+        assert_eq!(store.head().unwrap().seq, 610);
+        assert_eq!(store.set_aside(), 0);
+        assert_eq!(store.verify(|_| {}).unwrap().first_bad, None);
+        assert_eq!(store.scan(u64::MAX).count(), 610);
+    }
+
+    /// What an interrupted import left past the head is set aside in
+    /// pieces no larger than a record, even a block (up to 128 KiB) that
+    /// no longer decodes: sled writes a page of larger values to a blob
+    /// file it never syncs.
+    #[test]
+    fn a_torn_block_past_the_head_is_set_aside_in_small_pieces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let store = Store::create(&path, "Asia/Damascus").unwrap();
+        store.append(&noisy(1, 10, 50), now(), None).unwrap();
+        let mut import = store.importer(now(), None).unwrap();
+        for e in noisy(1000, 400, 20_000) {
+            import.push(e).unwrap();
+        }
+        // the writer is done, then the process dies: no commit, no drop
+        import.send().unwrap();
+        import.join().unwrap();
+        std::mem::forget(import);
+        let places: Vec<Ref> = store.t.blocks.range(key(11)..).map(|kv| Ref::decode(&kv.unwrap().1).unwrap()).collect();
+        assert!(places.iter().any(|r| r.len as usize > 2 * MAX_RECORD), "no large block to tear");
+        // torn: each block's pages after its first came back as zeros
+        let mut file = fs::read(path.join(blockfile::FILE)).unwrap();
+        for r in &places {
+            file[r.offset as usize + 4096..r.end() as usize].fill(0);
+        }
+        fs::write(path.join(blockfile::FILE), &file).unwrap();
+        store.discard_past_head(10).unwrap();
+        assert!(store.set_aside() > places.len(), "the torn blocks were not set aside in pieces");
+        let largest = store.t.quarantine.iter().map(|kv| kv.unwrap().1.len()).max().unwrap();
+        assert!(largest <= MAX_RECORD, "a piece of {largest} bytes");
+        assert_eq!(store.verify(|_| {}).unwrap().first_bad, None);
+        assert_eq!(fs::metadata(path.join(blockfile::FILE)).unwrap().len(), places[0].offset, "the torn bytes stayed");
+    }
 }
