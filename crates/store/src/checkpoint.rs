@@ -119,19 +119,27 @@ pub fn read(dir: &Path, h: &Header, want: usize) -> io::Result<Option<Vec<u8>>> 
     let chunks = len.div_ceil(CHUNK).max(1);
     let wanted = want.min(len).div_ceil(CHUNK).clamp(1, chunks);
     let data = (wanted * CHUNK).min(len);
-    let mut raw = vec![0u8; data + 4 * wanted.min(len.div_ceil(CHUNK))];
+    // the chunks read (none for an empty checkpoint)
+    let frames = wanted.min(len.div_ceil(CHUNK));
+    let mut raw = vec![0u8; data + 4 * frames];
     if read_at(&file, &mut raw, HEAD as u64).is_err() {
         return Ok(None);
     }
-    let mut out = Vec::with_capacity(data);
-    for (i, framed) in raw.chunks(CHUNK + 4).enumerate() {
-        let (chunk, crc) = framed.split_at(framed.len() - 4);
+    // each chunk checked, then moved down over the CRCs before it
+    let mut kept = 0;
+    for i in 0..frames {
+        let start = i * (CHUNK + 4);
+        let end = (start + CHUNK + 4).min(raw.len());
+        let (chunk, crc) = raw[start..end].split_at(end - start - 4);
         if chunk_crc(&head, i, chunk) != crc {
             return Ok(None);
         }
-        out.extend_from_slice(chunk);
+        let n = chunk.len();
+        raw.copy_within(start..start + n, kept);
+        kept += n;
     }
-    Ok(Some(out))
+    raw.truncate(kept);
+    Ok(Some(raw))
 }
 
 /// A chunk's CRC-32: over the header's own CRC, the chunk's number and
