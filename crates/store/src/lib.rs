@@ -599,14 +599,20 @@ impl Store {
     fn discard_past_head(&self, head: u64) -> std::io::Result<()> {
         let t = &self.t;
         let mut stray = t.meta.get(KEY_IMPORTING).map_err(io)?.is_some();
-        // in pieces no larger than a record: a damaged block is up to
-        // 128 KiB, and sled would write a page of 17 such values to a blob
-        // file it never syncs
+        // keyed by position and content; a damaged block (up to 128 KiB)
+        // in numbered pieces no larger than a record, since sled would
+        // write a page of 17 larger values to a blob file it never syncs
         let set_aside = |seq: u64, bytes: &[u8]| -> std::io::Result<()> {
-            for piece in bytes.chunks(MAX_RECORD) {
-                let mut qkey = key(seq).to_vec();
-                qkey.extend_from_slice(&sha2::Sha256::digest(piece)[..8]);
-                t.quarantine.insert(qkey, piece).map_err(io)?;
+            let mut qkey = key(seq).to_vec();
+            qkey.extend_from_slice(&sha2::Sha256::digest(bytes)[..8]);
+            if bytes.len() <= MAX_RECORD {
+                t.quarantine.insert(qkey, bytes).map_err(io)?;
+                return Ok(());
+            }
+            for (i, piece) in bytes.chunks(MAX_RECORD).enumerate() {
+                let mut pkey = qkey.clone();
+                pkey.extend_from_slice(&(i as u16).to_be_bytes());
+                t.quarantine.insert(pkey, piece).map_err(io)?;
             }
             Ok(())
         };
@@ -656,9 +662,11 @@ impl Store {
                         set_aside(first + i as u64, r)?;
                     }
                 }
-                // what can be read of a damaged block is kept as it is
+                // what can be read of a damaged block is kept as it is,
+                // whatever its place says (at most a block's largest size)
                 _ => {
-                    if let Some(r) = place {
+                    if let Some(r) = Ref::decode(&v) {
+                        let r = Ref { len: r.len.min(block::MAX_STORED as u32), ..r };
                         set_aside(first, &t.file.read_what_is_there(r)?)?;
                     }
                 }
@@ -677,7 +685,7 @@ impl Store {
             checkpoint::remove(&self.path)?;
         }
         if !stray {
-            return Ok(());
+            return self.cut_block_file();
         }
         for item in t.idx.iter() {
             let (b, v) = item.map_err(io)?;
@@ -712,13 +720,19 @@ impl Store {
         }
         t.meta.remove(KEY_IMPORTING).map_err(io)?;
         self.sync()?;
-        // the blocks' bytes past the last block still known are unreachable
+        self.cut_block_file()
+    }
+
+    /// Cuts the block file after the last block sled knows of (durably:
+    /// what lies past it is what an interrupted import or fold of the tail
+    /// wrote, never reachable). A damaged place cuts nothing.
+    fn cut_block_file(&self) -> std::io::Result<()> {
         let mut end = 0;
-        for item in t.blocks.iter() {
+        for item in self.t.blocks.iter() {
             let (_, v) = item.map_err(io)?;
             end = end.max(Ref::decode(&v).map_or(u64::MAX, |r| r.end()));
         }
-        t.file.cut_to(end)
+        self.t.file.cut_to(end)
     }
 
     /// Where the log lives.
@@ -1064,9 +1078,11 @@ impl Store {
     }
 
     /// How many records were found past the head when the log was opened
-    /// (left by interrupted appends) and set aside.
+    /// (left by interrupted appends) and set aside (a damaged block set
+    /// aside in pieces counts once).
     pub fn set_aside(&self) -> usize {
-        self.t.quarantine.len()
+        // a whole record's key is position and hash; a piece's adds its number
+        self.t.quarantine.iter().keys().flatten().filter(|k| k.len() != 18 || k[16..] == [0, 0]).count()
     }
 
     /// The `area` and `actor` events, in log order: all that name
@@ -1272,27 +1288,51 @@ impl Store {
     /// checkpoint it is not `fsync`ed (it reaches the disk with the next
     /// durable write, or is lost harmlessly) and is found only while
     /// position `seq` still holds the record it was taken after.
+    ///
+    /// It is kept in pieces of at most [`CACHE_PIECE`] bytes (a registry of
+    /// a large gazetteer can pass the size at which sled writes a page to
+    /// a blob file it never syncs), all replaced in one atomic batch: the
+    /// first piece starts with the position, the hash of the record there
+    /// and the number of pieces.
     pub fn put_cache(&self, name: &str, seq: u64, bytes: &[u8]) -> std::io::Result<()> {
         let hash = self.committed_hash(seq).map_err(|e| std::io::Error::other(e.to_string()))?;
         let hash = hash.ok_or_else(|| std::io::Error::other(format!("position {seq} is not in the log")))?;
-        let mut value = Vec::with_capacity(40 + bytes.len());
+        let mut value = Vec::with_capacity(44 + bytes.len());
         value.extend_from_slice(&seq.to_be_bytes());
         value.extend_from_slice(&hash);
+        let pieces = (44 + bytes.len()).div_ceil(CACHE_PIECE);
+        value.extend_from_slice(&(pieces as u32).to_be_bytes());
         value.extend_from_slice(bytes);
-        self.t.caches.insert(name.as_bytes(), value).map_err(io)?;
-        Ok(())
+        let mut batch = sled::Batch::default();
+        // the pieces before (and a cache kept whole by an earlier sijil)
+        batch.remove(name.as_bytes());
+        for k in self.t.caches.scan_prefix(&cache_key(name, 0)[..name.len() + 1]).keys() {
+            batch.remove(k.map_err(io)?);
+        }
+        for (i, piece) in value.chunks(CACHE_PIECE).enumerate() {
+            batch.insert(&cache_key(name, i as u32)[..], piece);
+        }
+        self.t.caches.apply_batch(batch).map_err(io)
     }
 
     /// The cache `name` and the position it was taken at, when that
     /// position is committed and still holds the record it was taken after.
     pub fn cache(&self, name: &str) -> Result<Option<(u64, Vec<u8>)>, ReadError> {
-        let Some(value) = self.t.caches.get(name.as_bytes()).map_err(rio)? else { return Ok(None) };
-        if value.len() < 40 {
+        let Some(first) = self.t.caches.get(cache_key(name, 0)).map_err(rio)? else { return Ok(None) };
+        if first.len() < 44 {
             return Ok(None);
         }
-        let seq = u64_of(&value[..8]);
+        let seq = u64_of(&first[..8]);
+        let pieces = u32::from_be_bytes([first[40], first[41], first[42], first[43]]);
+        let mut value = first[44..].to_vec();
+        for i in 1..pieces {
+            match self.t.caches.get(cache_key(name, i)).map_err(rio)? {
+                Some(piece) => value.extend_from_slice(&piece),
+                None => return Ok(None),
+            }
+        }
         Ok(match self.committed_hash(seq)? {
-            Some(hash) if value[8..40] == hash => Some((seq, value[40..].to_vec())),
+            Some(hash) if first[8..40] == hash => Some((seq, value)),
             _ => None,
         })
     }
@@ -1460,8 +1500,11 @@ impl Drop for Importer<'_> {
         if !self.done {
             let _ = self.join();
             // nothing was acknowledged: set aside what was written now
-            // rather than at the next open
-            let _ = self.store.discard_past_head(self.head.seq);
+            // rather than at the next open, unless the head moved over it
+            // after all (a transaction that failed once its writes were in)
+            if self.store.head().is_ok_and(|h| h == self.head) {
+                let _ = self.store.discard_past_head(self.head.seq);
+            }
         }
     }
 }
@@ -1937,6 +1980,19 @@ impl<T: Decode> Iterator for Batches<T> {
     }
 }
 
+/// The most bytes of a cache kept under one key ([`Store::put_cache`]).
+pub const CACHE_PIECE: usize = 16 * 1024;
+
+/// The key of piece `i` of the cache `name`: its name, a zero byte, the
+/// piece's number.
+fn cache_key(name: &str, i: u32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + 5);
+    k.extend_from_slice(name.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&i.to_be_bytes());
+    k
+}
+
 /// A `standing` value: correction id, then retraction id (zero for none).
 fn standing_value(v: impl AsRef<[u8]>) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -2100,9 +2156,17 @@ mod tests {
         }
         fs::write(path.join(blockfile::FILE), &file).unwrap();
         store.discard_past_head(10).unwrap();
-        assert!(store.set_aside() > places.len(), "the torn blocks were not set aside in pieces");
+        assert_eq!(store.set_aside(), places.len(), "each torn block counts once");
         let largest = store.t.quarantine.iter().map(|kv| kv.unwrap().1.len()).max().unwrap();
         assert!(largest <= MAX_RECORD, "a piece of {largest} bytes");
+        // each block's pieces, in key order, are its bytes as the file held them
+        let mut first = 11u64;
+        for r in &places {
+            let pieces: Vec<u8> =
+                store.t.quarantine.scan_prefix(key(first)).flat_map(|kv| kv.unwrap().1.to_vec()).collect();
+            assert_eq!(pieces, file[r.offset as usize..r.end() as usize], "the block at #{first}");
+            first += u64::from(r.count);
+        }
         assert_eq!(store.verify(|_| {}).unwrap().first_bad, None);
         assert_eq!(fs::metadata(path.join(blockfile::FILE)).unwrap().len(), places[0].offset, "the torn bytes stayed");
     }

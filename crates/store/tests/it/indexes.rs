@@ -5,7 +5,7 @@ use sijil_core::{Event, Kind, Recorded};
 use sijil_store::record;
 use uuid::Uuid;
 
-use crate::fixture::{assert_sound, clock, event, Log};
+use crate::fixture::{assert_sound, clock, event, files_under, Log};
 
 fn area(n: u128, slug: &str) -> Event {
     let mut e = Event::new(Uuid::from_u128(n), Kind::Area, "gazetteer");
@@ -127,6 +127,20 @@ fn a_cache_holds_while_its_position_stands_and_definitions_read_on_from_it() {
     assert_eq!(log.store.cache("registry").unwrap(), Some((3, b"up to homs".to_vec())));
     log.store.put_cache("registry", 5, b"at the head").unwrap();
     assert_eq!(log.store.cache("registry").unwrap(), Some((5, b"at the head".to_vec())), "a new one replaces the old");
+    // a large cache (a big gazetteer's registry) is kept in pieces, none
+    // large enough for sled to put in a blob file it never syncs, and a
+    // smaller one after it leaves none of its pieces behind
+    let large: Vec<u8> = (0..3_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    log.store.put_cache("registry", 5, &large).unwrap();
+    log.store.put_cache("reg", 1, b"a shorter name").unwrap();
+    assert_eq!(log.store.cache("registry").unwrap(), Some((5, large.clone())));
+    let log = log.reopen();
+    assert_eq!(log.store.cache("registry").unwrap(), Some((5, large)), "after a reopen");
+    assert_eq!(log.store.cache("reg").unwrap(), Some((1, b"a shorter name".to_vec())));
+    log.store.put_cache("registry", 4, b"small again").unwrap();
+    assert_eq!(log.store.cache("registry").unwrap(), Some((4, b"small again".to_vec())));
+    let files = files_under(&log.path().join("blobs"));
+    assert!(files.is_empty(), "sled wrote un-fsynced blob files: {files:?}");
     log.store.drop_caches().unwrap();
     assert_eq!(log.store.cache("registry").unwrap(), None);
     assert_sound(&log.store, 5);
