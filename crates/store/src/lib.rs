@@ -2170,4 +2170,31 @@ mod tests {
         assert_eq!(store.verify(|_| {}).unwrap().first_bad, None);
         assert_eq!(fs::metadata(path.join(blockfile::FILE)).unwrap().len(), places[0].offset, "the torn bytes stayed");
     }
+
+    /// A place past the head that fails its bounds (a damaged place) still
+    /// has its block's bytes set aside before the file is cut.
+    #[test]
+    fn a_damaged_place_past_the_head_still_has_its_bytes_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let store = Store::create(&path, "Asia/Damascus").unwrap();
+        store.append(&noisy(1, 10, 50), now(), None).unwrap();
+        let mut import = store.importer(now(), None).unwrap();
+        for e in noisy(1000, 300, 100) {
+            import.push(e).unwrap();
+        }
+        import.send().unwrap();
+        import.join().unwrap();
+        std::mem::forget(import);
+        let (k, v) = store.t.blocks.range(key(11)..).next().unwrap().unwrap();
+        let r = Ref::decode(&v).unwrap();
+        let wrong = Ref { count: block::BLOCK_EVENTS as u32 + 1, ..r };
+        store.t.blocks.insert(k, &wrong.encode()).unwrap();
+        let bytes = store.t.file.read(r).unwrap().unwrap();
+        store.discard_past_head(10).unwrap();
+        assert_eq!(store.set_aside(), 1);
+        let kept: Vec<u8> = store.t.quarantine.iter().flat_map(|kv| kv.unwrap().1.to_vec()).collect();
+        assert_eq!(kept, bytes);
+        assert_eq!(store.verify(|_| {}).unwrap().first_bad, None);
+    }
 }
