@@ -2129,24 +2129,31 @@ mod tests {
         assert_eq!(store.scan(u64::MAX).count(), 610);
     }
 
+    /// A log of ten records and, past its head, an import of `events`
+    /// whose writer has finished when the process dies (no commit, no
+    /// drop).
+    fn interrupted_import(events: Vec<Event>) -> (tempfile::TempDir, PathBuf, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let store = Store::create(&path, "Asia/Damascus").unwrap();
+        store.append(&noisy(1, 10, 50), now(), None).unwrap();
+        let mut import = store.importer(now(), None).unwrap();
+        for e in events {
+            import.push(e).unwrap();
+        }
+        import.send().unwrap();
+        import.join().unwrap();
+        std::mem::forget(import);
+        (dir, path, store)
+    }
+
     /// What an interrupted import left past the head is set aside in
     /// pieces no larger than a record, even a block (up to 128 KiB) that
     /// no longer decodes: sled writes a page of larger values to a blob
     /// file it never syncs.
     #[test]
     fn a_torn_block_past_the_head_is_set_aside_in_small_pieces() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log");
-        let store = Store::create(&path, "Asia/Damascus").unwrap();
-        store.append(&noisy(1, 10, 50), now(), None).unwrap();
-        let mut import = store.importer(now(), None).unwrap();
-        for e in noisy(1000, 400, 20_000) {
-            import.push(e).unwrap();
-        }
-        // the writer is done, then the process dies: no commit, no drop
-        import.send().unwrap();
-        import.join().unwrap();
-        std::mem::forget(import);
+        let (_dir, path, store) = interrupted_import(noisy(1000, 400, 20_000));
         let places: Vec<Ref> = store.t.blocks.range(key(11)..).map(|kv| Ref::decode(&kv.unwrap().1).unwrap()).collect();
         assert!(places.iter().any(|r| r.len as usize > 2 * MAX_RECORD), "no large block to tear");
         // torn: each block's pages after its first came back as zeros
@@ -2175,17 +2182,7 @@ mod tests {
     /// has its block's bytes set aside before the file is cut.
     #[test]
     fn a_damaged_place_past_the_head_still_has_its_bytes_set_aside() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log");
-        let store = Store::create(&path, "Asia/Damascus").unwrap();
-        store.append(&noisy(1, 10, 50), now(), None).unwrap();
-        let mut import = store.importer(now(), None).unwrap();
-        for e in noisy(1000, 300, 100) {
-            import.push(e).unwrap();
-        }
-        import.send().unwrap();
-        import.join().unwrap();
-        std::mem::forget(import);
+        let (_dir, _path, store) = interrupted_import(noisy(1000, 300, 100));
         let (k, v) = store.t.blocks.range(key(11)..).next().unwrap().unwrap();
         let r = Ref::decode(&v).unwrap();
         let wrong = Ref { count: block::BLOCK_EVENTS as u32 + 1, ..r };
