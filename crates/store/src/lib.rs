@@ -82,8 +82,11 @@ use blockfile::{BlockFile, Ref};
 pub use record::{Head, GENESIS};
 
 /// The on-disk format this build writes and reads (1: one record per key;
-/// 2: blocks kept in sled's tree; both read and upgraded on open).
-pub const FORMAT: u32 = 3;
+/// 2: blocks kept in sled's tree; 3: the block file, its blocks keeping
+/// every record whole; all read and upgraded on open). Format 4 writes
+/// blocks of version 2 ([`block`]), which an earlier sijil cannot read:
+/// the number tells it so.
+pub const FORMAT: u32 = 4;
 /// Appends of this many events or more are written as blocks, through an
 /// [`Importer`]; smaller ones go to the tail, which is folded into a block
 /// once it holds this many.
@@ -1361,7 +1364,7 @@ impl Store {
                 for (i, r) in b.records().enumerate() {
                     rebuilt.push(if first + i as u64 == seq { bytes } else { r });
                 }
-                let placed = self.t.write_blocks(&rebuilt.finish(first))?;
+                let placed = self.t.write_blocks(&rebuilt.finish_whole(first))?;
                 self.t.file.sync()?;
                 for (at, r) in placed {
                     self.t.blocks.insert(key(at), &r.encode()).map_err(io)?;
@@ -1668,15 +1671,16 @@ type Decoded<T> = Vec<Result<T, ReadError>>;
 /// only what the ledger keeps of it ([`Folded`]). Either way the record is
 /// checked against its hash first.
 pub trait Decode: Sized + Send + 'static {
-    /// Reads the stored record at `seq`.
-    fn decode(seq: u64, stored: &[u8]) -> Result<Self, ReadError>;
+    /// Reads the stored record at `seq`; `hash` says whether its hash is
+    /// still to be checked ([`record::Hash`]).
+    fn decode(seq: u64, stored: &[u8], hash: record::Hash) -> Result<Self, ReadError>;
     /// Its position.
     fn seq(&self) -> u64;
 }
 
 impl Decode for Recorded {
-    fn decode(seq: u64, stored: &[u8]) -> Result<Recorded, ReadError> {
-        record::decode(seq, stored).map(|d| d.recorded)
+    fn decode(seq: u64, stored: &[u8], hash: record::Hash) -> Result<Recorded, ReadError> {
+        record::decode_as(seq, stored, hash).map(|d| d.recorded)
     }
 
     fn seq(&self) -> u64 {
@@ -1694,8 +1698,8 @@ pub struct Folded {
 }
 
 impl Decode for Folded {
-    fn decode(seq: u64, stored: &[u8]) -> Result<Folded, ReadError> {
-        record::decode_facts(seq, stored)
+    fn decode(seq: u64, stored: &[u8], hash: record::Hash) -> Result<Folded, ReadError> {
+        record::decode_facts(seq, stored, hash)
     }
 
     fn seq(&self) -> u64 {
@@ -1707,14 +1711,18 @@ impl Decode for Folded {
 fn decode_block<T: Decode>(t: &Trees, place: Result<(u64, Ref), ReadError>, first: u64, end: u64) -> Decoded<T> {
     let Ok((block, r)) = place else { return place.err().into_iter().map(Err).collect() };
     match t.load(block, r) {
-        Ok(b) => b
-            .records()
-            .enumerate()
-            .map(|(i, r)| (block + i as u64, r))
-            .skip_while(|(seq, _)| *seq < first)
-            .take_while(|(seq, _)| *seq <= end)
-            .map(|(seq, r)| T::decode(seq, r))
-            .collect(),
+        Ok(b) => {
+            let hashed = block + b.hashed() as u64;
+            b.records()
+                .enumerate()
+                .map(|(i, r)| (block + i as u64, r))
+                .skip_while(|(seq, _)| *seq < first)
+                .take_while(|(seq, _)| *seq <= end)
+                .map(|(seq, r)| {
+                    T::decode(seq, r, if seq < hashed { record::Hash::Checked } else { record::Hash::Check })
+                })
+                .collect()
+        }
         Err(e) => vec![Err(e)],
     }
 }
@@ -1898,7 +1906,7 @@ impl<T: Decode> Iterator for Scan<T> {
             }
             let tail = self.tail.as_mut()?;
             let item = match tail.next() {
-                Some(Ok((k, v))) => T::decode(u64_of(&k), &v),
+                Some(Ok((k, v))) => T::decode(u64_of(&k), &v, record::Hash::Check),
                 Some(Err(e)) => Err(rio(e)),
                 None => Err(ReadError::Corrupt { seq: self.expected, reason: "the record is missing".into() }),
             };

@@ -103,7 +103,7 @@ pub fn encode(seq: u64, recorded_at: DateTime<Utc>, prev: &[u8; 32], event: &Eve
 
 /// The hash of the record at `seq`: over the position and every stored
 /// byte except the hash field itself.
-fn content_hash(seq: u64, stored: &[u8]) -> [u8; 32] {
+pub(crate) fn content_hash(seq: u64, stored: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(seq.to_be_bytes());
     h.update(&stored[..41]);
@@ -113,7 +113,20 @@ fn content_hash(seq: u64, stored: &[u8]) -> [u8; 32] {
 
 /// Decodes the stored record at `seq`, upcasting older versions.
 pub fn decode(seq: u64, stored: &[u8]) -> Result<Decoded, ReadError> {
-    let c = checked(seq, stored)?;
+    decode_as(seq, stored, Hash::Check)
+}
+
+/// Whether a decode checks the record's hash, or it was checked already
+/// (a record of a version-2 block, whose reading computed it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hash {
+    Check,
+    Checked,
+}
+
+/// [`decode`], the hash checked or not.
+pub fn decode_as(seq: u64, stored: &[u8], hash: Hash) -> Result<Decoded, ReadError> {
+    let c = checked(seq, stored, hash)?;
     let event: Event =
         serde_json::from_str(c.text).map_err(|e| corrupt(seq, &format!("its event does not decode ({e})")))?;
     Ok(Decoded { recorded: Recorded { seq, recorded_at: c.recorded_at, event }, prev_hash: c.prev_hash, hash: c.hash })
@@ -121,8 +134,8 @@ pub fn decode(seq: u64, stored: &[u8]) -> Result<Decoded, ReadError> {
 
 /// Decodes the stored record at `seq` as what a ledger keeps of it, after
 /// the same checks as [`decode`].
-pub fn decode_facts(seq: u64, stored: &[u8]) -> Result<Folded, ReadError> {
-    let c = checked(seq, stored)?;
+pub fn decode_facts(seq: u64, stored: &[u8], hash: Hash) -> Result<Folded, ReadError> {
+    let c = checked(seq, stored, hash)?;
     let facts = Facts::from_json(c.text).map_err(|e| corrupt(seq, &format!("its event does not decode ({e})")))?;
     Ok(Folded { seq, recorded_at: c.recorded_at, facts })
 }
@@ -140,7 +153,7 @@ struct Checked<'a> {
     text: &'a str,
 }
 
-fn checked(seq: u64, stored: &[u8]) -> Result<Checked<'_>, ReadError> {
+fn checked(seq: u64, stored: &[u8], hash_is: Hash) -> Result<Checked<'_>, ReadError> {
     let corrupt = |reason: &str| corrupt(seq, reason);
     if stored.len() < HEADER {
         return Err(corrupt("the record is truncated"));
@@ -157,7 +170,7 @@ fn checked(seq: u64, stored: &[u8]) -> Result<Checked<'_>, ReadError> {
         DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt("its recording time is out of range"))?;
     let prev_hash: [u8; 32] = stored[9..41].try_into().map_err(|_| corrupt("bad hash"))?;
     let hash: [u8; 32] = stored[41..HEADER].try_into().map_err(|_| corrupt("bad hash"))?;
-    if content_hash(seq, stored) != hash {
+    if hash_is == Hash::Check && content_hash(seq, stored) != hash {
         return Err(corrupt("its content does not match its hash (altered or moved)"));
     }
     // one vectorised UTF-8 check of the whole text (std's, for the error's

@@ -220,14 +220,15 @@ fn second_format_log(path: &std::path::Path, all: &[(chrono::DateTime<chrono::Ut
     let in_blocks = records.len() - 10;
     for (i, bytes) in records[..in_blocks].iter().enumerate() {
         if builder.is_full_for(bytes.len()) {
-            for (first, stored) in builder.finish(start) {
+            // format 2 kept every record whole (block version 1)
+            for (first, stored) in builder.finish_whole(start) {
                 blocks.insert(first.to_be_bytes(), stored).unwrap();
             }
             start = i as u64 + 1;
         }
         builder.push(bytes);
     }
-    for (first, stored) in builder.finish(start) {
+    for (first, stored) in builder.finish_whole(start) {
         blocks.insert(first.to_be_bytes(), stored).unwrap();
     }
     for (i, bytes) in records.iter().enumerate().skip(in_blocks) {
@@ -285,6 +286,74 @@ fn a_log_of_the_second_format_opens_with_its_blocks_moved_to_the_block_file() {
         let len = std::fs::metadata(path.join(blockfile::FILE)).unwrap().len();
         assert_eq!(len, end, "{what}: the block file holds other bytes");
     }
+}
+
+/// A log of the third format: its blocks, every record kept whole (block
+/// version 1), in the block file; ten records in the tail; a checkpoint.
+#[test]
+fn a_log_of_the_third_format_reads_as_it_was_and_takes_new_blocks_beside_its_own() {
+    let all: Vec<_> = events(1, 2100).into_iter().map(|e| (clock(0), e)).collect();
+    let records = expected_records(&all);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    {
+        let log = Store::create(&path, "Asia/Damascus").unwrap();
+        drop(log);
+        let db = (0..200)
+            .find_map(|_| {
+                let db = sled::Config::new().path(&path).segment_size(2 * 1024 * 1024).open();
+                db.map_err(|_| std::thread::sleep(std::time::Duration::from_millis(10))).ok()
+            })
+            .expect("the log stays locked");
+        let (places, tail, meta) =
+            (db.open_tree("block_refs").unwrap(), db.open_tree("events").unwrap(), db.open_tree("meta").unwrap());
+        let file = blockfile::BlockFile::open(&path).unwrap();
+        let in_blocks = records.len() - 10;
+        for start in (0..in_blocks).step_by(1000) {
+            let mut builder = Builder::default();
+            for bytes in &records[start..in_blocks.min(start + 1000)] {
+                builder.push(bytes);
+            }
+            for (first, stored) in builder.finish_whole(start as u64 + 1) {
+                let r = file.append(&stored, sijil_store::block::count(&stored).unwrap() as usize).unwrap();
+                places.insert(first.to_be_bytes(), &r.encode()).unwrap();
+            }
+        }
+        file.sync().unwrap();
+        for (i, bytes) in records.iter().enumerate().skip(in_blocks) {
+            tail.insert((i as u64 + 1).to_be_bytes(), bytes.as_slice()).unwrap();
+        }
+        let last = records.len() as u64;
+        let hash = record::decode(last, &records[records.len() - 1]).unwrap().hash;
+        let head = sijil_store::Head { seq: last, hash, recorded_at: all[all.len() - 1].0 };
+        meta.insert("head", head.encode().to_vec()).unwrap();
+        meta.insert("format", &3u32.to_be_bytes()).unwrap();
+        // the indexes are rebuilt from the records
+        meta.remove("indexes").unwrap();
+        db.flush().unwrap();
+    }
+    let file = path.join(blockfile::FILE);
+    let old_len = std::fs::metadata(&file).unwrap().len() as usize;
+    let store = Store::open(&path).unwrap();
+    assert_sound(&store, 2100);
+    let read: Vec<_> = scan_all(&store).into_iter().map(|r| (r.recorded_at, r.event)).collect();
+    assert_eq!(read, all);
+    for seq in [1u64, 999, 1000, 1001, 2090, 2091, 2100] {
+        assert_eq!(store.raw(seq).unwrap().unwrap(), records[seq as usize - 1], "#{seq} reads byte for byte");
+    }
+    assert_eq!(store.get(&all[1500].1.id).unwrap().unwrap().seq, 1501);
+    // new blocks (version 2) follow the old ones in the same file
+    let more: Vec<_> = events(5000, 1500).into_iter().map(|e| (clock(9), e)).collect();
+    store.append(&more.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>(), clock(9), None).unwrap();
+    assert_sound(&store, 3600);
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!((bytes[0], bytes[old_len]), (1, 2), "old blocks keep version 1, new ones are version 2");
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_sound(&store, 3600);
+    let read: Vec<_> = scan_all(&store).into_iter().map(|r| r.event).collect();
+    let want: Vec<_> = all.iter().chain(&more).map(|(_, e)| e.clone()).collect();
+    assert_eq!(read, want);
 }
 
 /// An import dropped before its commit leaves nothing of its blocks in
