@@ -5,8 +5,8 @@
 //! [`BLOCK_EVENTS`] records (and at most [`BLOCK_BYTES`] of them before
 //! compression, [`MAX_STORED`] after), keyed by the position of their first
 //! record. Each record
-//! inside keeps its own layout and hash ([`crate::record`]), so the chain,
-//! `verify` and the positions it names are those of single records.
+//! reads back with its own layout and hash ([`crate::record`]), so the
+//! chain, `verify` and the positions it names are those of single records.
 //!
 //! Layout:
 //!
@@ -24,19 +24,26 @@
 //! Version 2 leaves out what the chain repeats. A record's 32-byte link
 //! is the previous record's hash, and SHA-256 does not compress, so every
 //! record of version 1 stored 32 bytes that zstd could do nothing with.
-//! In version 2 the payload is the first record's link (32 bytes), the
-//! last record's hash (32 bytes), then each record as a big-endian `u32`
-//! length followed by its version byte, recording time, the first
-//! [`TAG`] bytes of its hash, and its JSON. Reading computes each
-//! record's hash from its position, its bytes and the link (the hash
-//! computed for the record before it), and puts link and hash back: a
-//! record reads byte for byte as it was written. A record whose hash does
-//! not begin with its tag gets the hash it claims, so the record's own
-//! check names it as damaged, as in version 1; the last record's hash is
-//! kept whole, so the chain through the block is checked in full, and a
-//! block whose chain does not end there is refused whole. The builder
-//! writes version 1 for records that do not chain (no sijil writes
-//! those: it is what keeps the layout lossless).
+//! In version 2 the payload is the first record's link (32 bytes), then
+//! the whole hash of the last record of each run of [`RUN`] records (the
+//! runs' anchors, 32 bytes each), then each record as a big-endian `u32`
+//! length followed by its version byte, recording time, the first [`TAG`]
+//! bytes of its hash, and its JSON.
+//!
+//! Reading computes each record's hash from its position, its bytes and
+//! the link (the hash computed for the record before it), and puts link
+//! and hash back, so a sound record reads byte for byte as it was written
+//! and is not hashed again. A run whose chain ends at its anchor is sound
+//! whole: SHA-256 proves every record in it, whatever its tags say. In a
+//! run that does not, the records are taken up to the first whose hash
+//! does not begin with its tag; that record and the rest of its run cannot
+//! be checked (their links depend on it) and get a hash their bytes do not
+//! match, so each one's own check names it as damaged, as in version 1.
+//! The next run starts again from its predecessor's anchor, so damage costs
+//! at most the rest of one run. Only records that chain, each with the hash
+//! of its own bytes, are written in version 2
+//! ([`Builder::finish`] checks that unless told the records were just made);
+//! others are kept whole, in version 1, so the layout is lossless.
 
 use crate::record::{self, content_hash};
 use crate::{ReadError, MAX_RECORD};
@@ -63,6 +70,8 @@ const OLD_VERSION: u8 = 1;
 const HEADER: usize = 10;
 /// How many bytes of a record's hash a version-2 block keeps with it.
 pub const TAG: usize = 8;
+/// The records of a version-2 block between two whole hashes.
+pub const RUN: usize = 64;
 /// A record's layout ([`crate::record`]): version and time, the link,
 /// its hash, then the JSON.
 const LINK_AT: usize = 9;
@@ -104,35 +113,46 @@ impl Builder {
     /// first record being at `first`: one block, or more if it would not
     /// compress under [`MAX_STORED`]. The builder is empty afterwards.
     pub fn finish(&mut self, first: u64) -> Vec<(u64, Vec<u8>)> {
-        self.finish_as(first, VERSION)
+        self.finish_as(first, Mode::Checked)
     }
 
-    /// [`Builder::finish`] in version 1, every record kept whole: a
-    /// record altered on purpose (by [`crate::Store::tamper`]) then leaves
-    /// the others as they were.
+    /// [`Builder::finish`] for records just encoded, each with the hash of
+    /// its bytes (an import's), which need not be hashed again to tell.
+    pub fn finish_encoded(&mut self, first: u64) -> Vec<(u64, Vec<u8>)> {
+        self.finish_as(first, Mode::Encoded)
+    }
+
+    /// [`Builder::finish`] in version 1, every record kept whole, as read:
+    /// for records that may be damaged (a block repaired on open, one
+    /// altered on purpose by [`crate::Store::tamper`]), whose damage must
+    /// stay where it is.
     pub fn finish_whole(&mut self, first: u64) -> Vec<(u64, Vec<u8>)> {
-        self.finish_as(first, OLD_VERSION)
+        self.finish_as(first, Mode::Whole)
     }
 
-    fn finish_as(&mut self, first: u64, version: u8) -> Vec<(u64, Vec<u8>)> {
+    fn finish_as(&mut self, first: u64, mode: Mode) -> Vec<(u64, Vec<u8>)> {
         let payload = std::mem::take(&mut self.payload);
         let ends = std::mem::take(&mut self.ends);
         let mut out = Vec::new();
-        pack(&payload, &ends, (0, ends.len()), first, version, &mut out);
+        pack(&payload, &ends, (0, ends.len()), first, mode, &mut out);
         out
     }
 }
 
-/// Packs records `a..b` (frames ending at `ends`) into blocks of `version`
-/// (or of version 1, for records version 2 cannot hold).
-fn pack(
-    payload: &[u8],
-    ends: &[usize],
-    (a, b): (usize, usize),
-    first: u64,
-    version: u8,
-    out: &mut Vec<(u64, Vec<u8>)>,
-) {
+/// How a builder's records are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Version 2 if they chain and each hash is its record's.
+    Checked,
+    /// Version 2 if they chain, their hashes known to be their records'.
+    Encoded,
+    /// Version 1.
+    Whole,
+}
+
+/// Packs records `a..b` (frames ending at `ends`) into blocks, the first
+/// record being at `first`.
+fn pack(payload: &[u8], ends: &[usize], (a, b): (usize, usize), first: u64, mode: Mode, out: &mut Vec<(u64, Vec<u8>)>) {
     if a >= b {
         return;
     }
@@ -141,7 +161,7 @@ fn pack(
         &payload[start + 4..ends[i]]
     };
     let records: Vec<&[u8]> = (a..b).map(record).collect();
-    let stored = match (version == VERSION).then(|| chained(&records)).flatten() {
+    let stored = match (mode != Mode::Whole).then(|| chained(&records, first, mode == Mode::Checked)).flatten() {
         Some(raw) => encode(VERSION, &raw, b - a),
         None => {
             let start = if a == 0 { 0 } else { ends[a - 1] };
@@ -153,13 +173,15 @@ fn pack(
         return;
     }
     let mid = a + (b - a) / 2;
-    pack(payload, ends, (a, mid), first, version, out);
-    pack(payload, ends, (mid, b), first + (mid - a) as u64, version, out);
+    pack(payload, ends, (a, mid), first, mode, out);
+    pack(payload, ends, (mid, b), first + (mid - a) as u64, mode, out);
 }
 
-/// The version-2 payload of `records`, if they are records of the layout
-/// it knows, each linked to the one before it.
-fn chained(records: &[&[u8]]) -> Option<Vec<u8>> {
+/// The version-2 payload of `records`, the first at `first`, if they are
+/// records of the layout it knows, each linked to the one before it (and,
+/// with `check`, each hash the hash of its record's bytes): what makes
+/// reading give them back byte for byte.
+fn chained(records: &[&[u8]], first: u64, check: bool) -> Option<Vec<u8>> {
     let well_formed = |r: &&[u8]| r.len() >= JSON_AT && r[0] == record::VERSION;
     if !records.iter().all(well_formed) {
         return None;
@@ -167,10 +189,15 @@ fn chained(records: &[&[u8]]) -> Option<Vec<u8>> {
     if records.windows(2).any(|w| w[0][HASH_AT..JSON_AT] != w[1][LINK_AT..HASH_AT]) {
         return None;
     }
-    let (first, last) = (records.first()?, records.last()?);
-    let mut out = Vec::with_capacity(64 + records.iter().map(|r| r.len() + 4 + TAG - 64).sum::<usize>());
-    out.extend_from_slice(&first[LINK_AT..HASH_AT]);
-    out.extend_from_slice(&last[HASH_AT..JSON_AT]);
+    if check && records.iter().enumerate().any(|(i, r)| content_hash(first + i as u64, r) != r[HASH_AT..JSON_AT]) {
+        return None;
+    }
+    let runs = records.len().div_ceil(RUN);
+    let mut out = Vec::with_capacity(32 * (runs + 1) + records.iter().map(|r| r.len() + 4 + TAG - 64).sum::<usize>());
+    out.extend_from_slice(&records.first()?[LINK_AT..HASH_AT]);
+    for run in records.chunks(RUN) {
+        out.extend_from_slice(&run.last()?[HASH_AT..JSON_AT]);
+    }
     for r in records {
         out.extend_from_slice(&((r.len() - 64 + TAG) as u32).to_be_bytes());
         out.extend_from_slice(&r[..LINK_AT]);
@@ -201,10 +228,10 @@ fn encode(version: u8, raw: &[u8], count: usize) -> Vec<u8> {
 pub struct Block {
     payload: Vec<u8>,
     spans: Vec<(usize, usize)>,
-    /// How many of the first records have had their hash computed and
-    /// found right while the block was read (a version-2 block's records
-    /// up to the first damaged one): they need not be hashed again.
-    hashed: usize,
+    /// Which records had their hash computed and proven while the block
+    /// was read (a version-2 block's; none of a version-1 block's): they
+    /// need not be hashed again.
+    proven: Vec<bool>,
 }
 
 impl Block {
@@ -232,7 +259,7 @@ impl Block {
         if payload.len() != len {
             return Err(corrupt("is shorter or longer than its header says"));
         }
-        let start = if version == VERSION { 64 } else { 0 };
+        let start = if version == VERSION { 32 * (1 + count.div_ceil(RUN)) } else { 0 };
         let mut spans = Vec::with_capacity(count);
         let mut at = start;
         for _ in 0..count {
@@ -248,51 +275,68 @@ impl Block {
             return Err(corrupt("has bytes after its last record"));
         }
         if version == OLD_VERSION {
-            return Ok(Block { payload, spans, hashed: 0 });
+            return Ok(Block { payload, spans, proven: Vec::new() });
         }
-        Block::unchain(first, &payload, &spans)
+        Ok(Block::unchain(first, &payload, &spans))
     }
 
     /// A version-2 block's records made whole again: each one's link and
-    /// hash computed and put back (see the module's notes).
-    fn unchain(first: u64, payload: &[u8], frames: &[(usize, usize)]) -> Result<Block, ReadError> {
-        let mut link: [u8; 32] = payload[..32]
-            .try_into()
-            .map_err(|_| ReadError::Corrupt { seq: first, reason: "its block is truncated".into() })?;
-        let last: [u8; 32] = payload[32..64]
-            .try_into()
-            .map_err(|_| ReadError::Corrupt { seq: first, reason: "its block is truncated".into() })?;
+    /// hash computed and put back, run by run (see the module's notes).
+    /// `payload` holds at least the link and the anchors (`decode` saw to it).
+    fn unchain(first: u64, payload: &[u8], frames: &[(usize, usize)]) -> Block {
+        let hash_at = |at: usize| -> [u8; 32] {
+            let mut h = [0u8; 32];
+            h.copy_from_slice(&payload[at..at + 32]);
+            h
+        };
         let mut full = Vec::with_capacity(payload.len() + frames.len() * (64 - TAG));
         let mut spans = Vec::with_capacity(frames.len());
-        let mut hashed = None;
-        for (i, &(a, b)) in frames.iter().enumerate() {
-            let at = full.len();
-            full.extend_from_slice(&payload[a..a + LINK_AT]);
-            full.extend_from_slice(&link);
-            full.extend_from_slice(&[0; 32]);
-            full.extend_from_slice(&payload[a + LINK_AT + TAG..b]);
-            let seq = first + i as u64;
-            let computed = content_hash(seq, &full[at..]);
-            let mut claimed = computed;
-            claimed[..TAG].copy_from_slice(&payload[a + LINK_AT..a + LINK_AT + TAG]);
-            if i + 1 == frames.len() {
-                if claimed == computed && computed != last && hashed.is_none() {
-                    // every tag held but the chain does not end at the last
-                    // hash: the damage cannot be placed, none of it is taken
-                    let reason = format!("its block's hashes do not chain to the one kept for its last record, #{seq}");
-                    return Err(ReadError::Corrupt { seq: first, reason });
+        let mut proven = vec![false; frames.len()];
+        let mut link = hash_at(0);
+        for (run, range) in frames.chunks(RUN).enumerate() {
+            let anchor = hash_at(32 * (run + 1));
+            let from = run * RUN;
+            let mut computed = Vec::with_capacity(range.len());
+            for (j, &(a, b)) in range.iter().enumerate() {
+                let at = full.len();
+                full.extend_from_slice(&payload[a..a + LINK_AT]);
+                full.extend_from_slice(&link);
+                full.extend_from_slice(&[0; 32]);
+                full.extend_from_slice(&payload[a + LINK_AT + TAG..b]);
+                let h = content_hash(first + (from + j) as u64, &full[at..]);
+                full[at + HASH_AT..at + JSON_AT].copy_from_slice(&h);
+                spans.push((at, full.len()));
+                computed.push(h);
+                link = h;
+            }
+            // the records taken: all, when the chain ends at the anchor;
+            // else those before the first whose tag does not hold
+            let tag = |j: usize| &payload[range[j].0 + LINK_AT..range[j].0 + LINK_AT + TAG];
+            let taken = if link == anchor {
+                range.len()
+            } else {
+                (0..range.len()).find(|&j| computed[j][..TAG] != *tag(j)).unwrap_or(range.len())
+            };
+            proven[from..from + taken].fill(true);
+            for j in taken..range.len() {
+                // a hash the record's bytes do not match, so that its own
+                // check names it: the one it claims, else its own altered
+                let mut claimed = computed[j];
+                claimed[..TAG].copy_from_slice(tag(j));
+                if claimed == computed[j] {
+                    claimed[31] ^= 1;
                 }
-                claimed = last;
+                let (at, _) = spans[from + j];
+                full[at + HASH_AT..at + JSON_AT].copy_from_slice(&claimed);
             }
-            if claimed != computed && hashed.is_none() {
-                hashed = Some(i);
+            // the next run links to the true hash of this run's last record:
+            // the anchor, unless every tag held (then the anchor is what is
+            // damaged, and the hash computed is the record's)
+            if taken < range.len() {
+                link = anchor;
             }
-            full[at + HASH_AT..at + JSON_AT].copy_from_slice(&claimed);
-            spans.push((at, full.len()));
-            link = claimed;
         }
-        let hashed = hashed.unwrap_or(frames.len());
-        Ok(Block { payload: full, spans, hashed })
+        Block { payload: full, spans, proven }
     }
 
     /// How many records the block holds.
@@ -310,10 +354,10 @@ impl Block {
         &self.payload[a..b]
     }
 
-    /// How many of the first records were hashed and found right as the
-    /// block was read (their own check need not hash them again).
-    pub fn hashed(&self) -> usize {
-        self.hashed
+    /// Whether the `i`-th record's hash was computed and proven as the
+    /// block was read (its own check need not hash it again).
+    pub fn proven(&self, i: usize) -> bool {
+        self.proven.get(i).copied().unwrap_or(false)
     }
 
     /// Every record's stored bytes, in order.
@@ -448,33 +492,39 @@ mod tests {
 
     #[test]
     fn a_chained_block_keeps_each_hash_once_and_reads_byte_for_byte() {
-        for n in [1, 2, 3, 40] {
+        for n in [1, 2, 3, 40, RUN, RUN + 1, 3 * RUN + 5] {
             let records = chain(500, n);
             let stored = built(&records, 500, false);
             assert_eq!(stored[0], VERSION, "{n} records");
             let block = Block::decode(500, &stored).unwrap();
             assert_eq!(block.records().map(<[u8]>::to_vec).collect::<Vec<_>>(), records, "{n} records");
-            assert_eq!(block.hashed(), n, "every record's hash was computed and found right");
+            assert!((0..n).all(|i| block.proven(i)), "every record's hash was computed and proven");
             let whole = built(&records, 500, true);
             assert_eq!(whole[0], OLD_VERSION);
             let block = Block::decode(500, &whole).unwrap();
             assert_eq!(block.records().map(<[u8]>::to_vec).collect::<Vec<_>>(), records);
-            assert_eq!(block.hashed(), 0, "version 1 leaves the check to each record");
-            if n == 40 {
+            assert!(!block.proven(0), "version 1 leaves the check to each record");
+            if n >= 40 {
                 assert!(stored.len() + 20 * n < whole.len(), "{} vs {} bytes", stored.len(), whole.len());
             }
         }
     }
 
     #[test]
-    fn records_that_do_not_chain_are_kept_whole() {
-        let mut records = chain(1, 5);
+    fn records_that_do_not_chain_or_match_their_hash_are_kept_whole() {
+        let mut unlinked = chain(1, 5);
         // the third record's link no longer names the second's hash
-        records[2][LINK_AT] ^= 1;
-        let stored = built(&records, 1, false);
-        assert_eq!(stored[0], OLD_VERSION);
-        let block = Block::decode(1, &stored).unwrap();
-        assert_eq!(block.records().map(<[u8]>::to_vec).collect::<Vec<_>>(), records);
+        unlinked[2][LINK_AT] ^= 1;
+        // the third record's JSON altered, its hash left as it was
+        let mut altered = chain(1, 5);
+        let last = altered[2].len() - 2;
+        altered[2][last] ^= 1;
+        for records in [unlinked, altered] {
+            let stored = built(&records, 1, false);
+            assert_eq!(stored[0], OLD_VERSION);
+            let block = Block::decode(1, &stored).unwrap();
+            assert_eq!(block.records().map(<[u8]>::to_vec).collect::<Vec<_>>(), records, "damage stays where it is");
+        }
     }
 
     /// A version-2 block whose uncompressed payload is `payload`.
@@ -486,38 +536,98 @@ mod tests {
         out
     }
 
+    /// Reads `stored` as the store does: each record of a block that
+    /// decodes, checked unless proven. `None` for a block refused whole.
+    fn read(first: u64, stored: &[u8]) -> Option<Vec<Result<Vec<u8>, ReadError>>> {
+        let block = Block::decode(first, stored).ok()?;
+        let read = block.records().enumerate().map(|(i, r)| {
+            let hash = if block.proven(i) { crate::record::Hash::Checked } else { crate::record::Hash::Check };
+            crate::record::decode_as(first + i as u64, r, hash).map(|_| r.to_vec())
+        });
+        Some(read.collect())
+    }
+
+    /// Alters byte `at` of the payload of `records` (the first at `first`)
+    /// and asserts that no record reads as sound unless it is as written;
+    /// whether any record or the block was refused.
+    fn altered_is_never_read(first: u64, records: &[Vec<u8>], payload: &[u8], at: usize) -> bool {
+        let mut bad = payload.to_vec();
+        bad[at] ^= 0x10;
+        let Some(read) = read(first, &raw_block(&bad, records.len())) else { return true };
+        let mut refused = false;
+        for (i, r) in read.iter().enumerate() {
+            match r {
+                Ok(bytes) => assert_eq!(bytes, &records[i], "byte {at}: record {} read altered", first + i as u64),
+                Err(e) => {
+                    assert_eq!(e.seq(), Some(first + i as u64));
+                    refused = true;
+                }
+            }
+        }
+        refused
+    }
+
     #[test]
     fn no_altered_byte_of_a_chained_block_lets_an_altered_record_read_as_sound() {
         let first = 77;
         let records = chain(first, 4);
         let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
-        let payload = chained(&refs).unwrap();
-        assert!(Block::decode(first, &raw_block(&payload, 4)).is_ok());
-        let mut named = 0;
-        for at in 0..payload.len() {
+        let payload = chained(&refs, first, true).unwrap();
+        assert!(read(first, &raw_block(&payload, 4)).unwrap().iter().all(Result::is_ok));
+        let named = (0..payload.len()).filter(|&at| altered_is_never_read(first, &records, &payload, at)).count();
+        // free to change: the anchor when every tag holds, a tag when the
+        // chain ends at the anchor (both leave every record proven), and
+        // JSON text a decode reads the same way
+        let free = 32 + 4 * TAG;
+        assert!(named + free + 2 >= payload.len(), "{named} of {} altered bytes named", payload.len());
+        // runs: every 7th byte of a block of three
+        let records = chain(first, 2 * RUN + 9);
+        let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+        let payload = chained(&refs, first, true).unwrap();
+        for at in (0..payload.len()).step_by(7) {
+            altered_is_never_read(first, &records, &payload, at);
+        }
+    }
+
+    /// Where each record's frame starts in a version-2 payload of `n`.
+    fn frame_starts(payload: &[u8], n: usize) -> Vec<usize> {
+        let mut at = 32 * (1 + n.div_ceil(RUN));
+        (0..n)
+            .map(|_| {
+                let start = at;
+                at += 4 + u32::from_be_bytes(payload[at..at + 4].try_into().unwrap()) as usize;
+                start
+            })
+            .collect()
+    }
+
+    #[test]
+    fn damage_costs_at_most_the_rest_of_its_run() {
+        let (first, n) = (1000, 3 * RUN + 8);
+        let records = chain(first, n);
+        let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+        let payload = chained(&refs, first, true).unwrap();
+        let starts = frame_starts(&payload, n);
+        let refused = |at: usize| -> Vec<usize> {
             let mut bad = payload.clone();
-            bad[at] ^= 0x10;
-            let Ok(block) = Block::decode(first, &raw_block(&bad, 4)) else {
-                named += 1;
-                continue;
-            };
-            let mut damaged = false;
-            for (i, r) in block.records().enumerate() {
-                let seq = first + i as u64;
-                let hash = if i < block.hashed() { crate::record::Hash::Checked } else { crate::record::Hash::Check };
-                match crate::record::decode_as(seq, r, hash) {
-                    Ok(_) => assert!(!damaged && r == records[i].as_slice(), "byte {at}: record {seq} read altered"),
-                    Err(e) => {
-                        assert_eq!(e.seq(), Some(seq));
-                        damaged = true;
-                    }
+            bad[at] ^= 0x04;
+            let read = read(first, &raw_block(&bad, n)).unwrap();
+            for (i, r) in read.iter().enumerate() {
+                if let Ok(bytes) = r {
+                    assert_eq!(bytes, &records[i]);
                 }
             }
-            named += usize::from(damaged);
-        }
-        // a few bytes are free to change: the last record's tag (its hash
-        // is kept whole) and JSON text a decode accepts the same way
-        assert!(named + TAG + 2 >= payload.len(), "{named} of {} altered bytes named", payload.len());
+            read.iter().enumerate().filter(|(_, r)| r.is_err()).map(|(i, _)| i).collect()
+        };
+        // a record's JSON: it and the rest of its run, nothing else
+        let json = |i: usize| starts[i + 1] - 3;
+        assert_eq!(refused(json(10)), (10..RUN).collect::<Vec<_>>());
+        assert_eq!(refused(json(RUN + 5)), (RUN + 5..2 * RUN).collect::<Vec<_>>());
+        assert_eq!(refused(payload.len() - 3), vec![n - 1], "the last record's JSON");
+        // a tag alone, or an anchor alone: nothing is lost
+        assert_eq!(refused(starts[20] + 4 + LINK_AT), Vec::<usize>::new(), "a tag");
+        assert_eq!(refused(32 * 2 + 5), Vec::<usize>::new(), "the second run's anchor");
+        assert_eq!(refused(5), (0..RUN).collect::<Vec<_>>(), "the first record's link: its run");
     }
 
     #[test]

@@ -645,7 +645,8 @@ impl Store {
                             set_aside(first + i as u64, r)?;
                         }
                     }
-                    let placed = t.write_blocks(&kept.finish(first))?;
+                    // kept as read, damage and all (version 1)
+                    let placed = t.write_blocks(&kept.finish_whole(first))?;
                     // the records kept must be on disk before their new place
                     t.file.sync()?;
                     for (at, r) in placed {
@@ -1593,7 +1594,8 @@ impl ImportWriter {
 
     fn close_block(&mut self) -> Result<(), AppendError> {
         // durable at the commit, before the head moves over them
-        for (first, r) in self.t.write_blocks(&self.builder.finish(self.block_first)).map_err(AppendError::Io)? {
+        let blocks = self.builder.finish_encoded(self.block_first);
+        for (first, r) in self.t.write_blocks(&blocks).map_err(AppendError::Io)? {
             self.t.blocks.insert(key(first), &r.encode()).map_err(aio)?;
         }
         Ok(())
@@ -1711,18 +1713,14 @@ impl Decode for Folded {
 fn decode_block<T: Decode>(t: &Trees, place: Result<(u64, Ref), ReadError>, first: u64, end: u64) -> Decoded<T> {
     let Ok((block, r)) = place else { return place.err().into_iter().map(Err).collect() };
     match t.load(block, r) {
-        Ok(b) => {
-            let hashed = block + b.hashed() as u64;
-            b.records()
-                .enumerate()
-                .map(|(i, r)| (block + i as u64, r))
-                .skip_while(|(seq, _)| *seq < first)
-                .take_while(|(seq, _)| *seq <= end)
-                .map(|(seq, r)| {
-                    T::decode(seq, r, if seq < hashed { record::Hash::Checked } else { record::Hash::Check })
-                })
-                .collect()
-        }
+        Ok(b) => b
+            .records()
+            .enumerate()
+            .map(|(i, r)| (block + i as u64, i, r))
+            .skip_while(|(seq, _, _)| *seq < first)
+            .take_while(|(seq, _, _)| *seq <= end)
+            .map(|(seq, i, r)| T::decode(seq, r, if b.proven(i) { record::Hash::Checked } else { record::Hash::Check }))
+            .collect(),
         Err(e) => vec![Err(e)],
     }
 }

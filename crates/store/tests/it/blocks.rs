@@ -356,6 +356,33 @@ fn a_log_of_the_third_format_reads_as_it_was_and_takes_new_blocks_beside_its_own
     assert_eq!(read, want);
 }
 
+/// A tail record altered in place (its hash left as it was) is folded into
+/// a block as it is: the damage stays on that record, its neighbours read
+/// as they were, and putting it back mends the log.
+#[test]
+fn a_damaged_tail_record_is_folded_as_it_is() {
+    let log = Log::new();
+    for i in 0..10 {
+        log.store.append(&events(1 + i, 1), clock(i as i64), None).unwrap();
+    }
+    let before: Vec<Vec<u8>> = (1..=10).map(|s| log.store.raw(s).unwrap().unwrap()).collect();
+    let mut bad = before[2].clone();
+    let last = bad.len() - 2;
+    bad[last] ^= 1;
+    log.store.tamper(3, &bad).unwrap();
+    // an import folds the tail into a block first
+    log.store.append(&events(1000, 300), clock(100), None).unwrap();
+    let v = log.store.verify(|_| {}).unwrap();
+    assert_eq!(v.first_bad.as_ref().map(|b| b.0), Some(3), "{v:?}");
+    assert_eq!(log.store.raw(3).unwrap().unwrap(), bad);
+    for seq in [1u64, 2, 4, 5, 10] {
+        assert_eq!(log.store.raw(seq).unwrap().unwrap(), before[seq as usize - 1], "#{seq}");
+    }
+    assert_eq!(log.store.get(&event(5).id).unwrap().unwrap().seq, 5);
+    log.store.tamper(3, &before[2]).unwrap();
+    assert_sound(&log.store, 310);
+}
+
 /// An import dropped before its commit leaves nothing of its blocks in
 /// the block file, nor do stray bytes at its end survive an open, and the
 /// next blocks are written where they would have been.

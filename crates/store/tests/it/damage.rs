@@ -158,9 +158,10 @@ fn no_flipped_bit_in_the_file_loses_records_silently() {
 
 /// The block file (where the blocks' bytes lie, beside sled's file): a
 /// bit flipped anywhere in it, or the file cut short, never reads back as
-/// other records. Each record carries its own hash, so a damaged block is
+/// other records. Each record's hash is checked, so a damaged block is
 /// named at a position, by `verify` and by every read that reaches it;
-/// the records before it still read.
+/// the records before it still read. A flip that changes no record (in a
+/// hash a block keeps only to check the others) changes no answer.
 #[test]
 fn a_damaged_block_file_is_named_never_read_as_other_records() {
     let log = Log::new();
@@ -210,6 +211,9 @@ fn a_damaged_block_file_is_named_never_read_as_other_records() {
         drop(store);
         fs::remove_dir_all(&copy).unwrap();
     }
-    // nearly every byte of the file is some block's
-    assert!(damaged * 10 >= tried * 9, "only {damaged} of {tried} damages were found");
+    // most bytes of the file are some record's: a block keeps the first 8
+    // bytes of each record's hash (incompressible, a large share of these
+    // short, repetitive records once compressed) and whole hashes, and a
+    // flip there alone changes no record while the chain still proves them
+    assert!(damaged * 2 >= tried, "only {damaged} of {tried} damages were found");
 }
