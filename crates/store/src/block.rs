@@ -33,14 +33,18 @@
 //! Reading computes each record's hash from its position, its bytes and
 //! the link (the hash computed for the record before it), and puts link
 //! and hash back, so a sound record reads byte for byte as it was written
-//! and is not hashed again. A run whose chain ends at its anchor is sound
-//! whole: SHA-256 proves every record in it, whatever its tags say. In a
-//! run that does not, the records are taken up to the first whose hash
-//! does not begin with its tag; that record and the rest of its run cannot
-//! be checked (their links depend on it) and get a hash their bytes do not
-//! match, so each one's own check names it as damaged, as in version 1.
-//! The next run starts again from its predecessor's anchor, so damage costs
-//! at most the rest of one run. Only records that chain, each with the hash
+//! (and a scan does not hash it again). A run whose chain ends at its
+//! anchor is sound whole: SHA-256 proves every record in it, whatever its
+//! tags say. In a run that does not, the records are taken up to the first
+//! whose hash does not begin with its tag (an 8-byte check); that record
+//! and the rest of its run cannot be checked (their links depend on it)
+//! and get a hash their bytes do not match, so each one's own check names
+//! it as damaged, as in version 1 ([`Block::reads_as_stored`] tells such a
+//! block). The next run starts from that run's anchor (or, when every tag
+//! held, from the hash computed: the anchor is then what is damaged), so
+//! damage inside the payload costs at most the rest of one run. Damage to
+//! a frame's length, or to compressed bytes that zstd reads into other
+//! bytes, can cost more, often the whole block, as in version 1. Only records that chain, each with the hash
 //! of its own bytes, are written in version 2
 //! ([`Builder::finish`] checks that unless told the records were just made);
 //! others are kept whole, in version 1, so the layout is lossless.
@@ -354,6 +358,15 @@ impl Block {
         &self.payload[a..b]
     }
 
+    /// Whether every record reads back as it was stored: a version-1
+    /// block's always (damage and all), a version-2 block's when each one
+    /// was proven. Otherwise the records from a damaged one to the end of
+    /// its run read with a hash made up to fail, and links computed from
+    /// it: only the stored bytes keep what they were.
+    pub fn reads_as_stored(&self) -> bool {
+        self.proven.iter().all(|p| *p)
+    }
+
     /// Whether the `i`-th record's hash was computed and proven as the
     /// block was read (its own check need not hash it again).
     pub fn proven(&self, i: usize) -> bool {
@@ -390,6 +403,24 @@ fn decompress(body: &[u8], len: usize) -> Option<Vec<u8>> {
 /// The number of records in a stored block, read from its header alone.
 pub fn count(stored: &[u8]) -> Option<u64> {
     (stored.len() >= HEADER).then(|| u64::from(u32::from_be_bytes([stored[2], stored[3], stored[4], stored[5]])))
+}
+
+/// A version-2 block of `records` (sound, the first at `first`), stored
+/// as is, with one byte of the JSON of its `damaged`-th record altered: a
+/// block that decodes and holds a record that does not check.
+#[cfg(test)]
+pub(crate) fn with_a_damaged_record(records: &[&[u8]], first: u64, damaged: usize) -> Vec<u8> {
+    let mut payload = chained(records, first, true).expect("sound records");
+    let mut at = 32 * (1 + records.len().div_ceil(RUN));
+    for _ in 0..=damaged {
+        at += 4 + u32::from_be_bytes([payload[at], payload[at + 1], payload[at + 2], payload[at + 3]]) as usize;
+    }
+    payload[at - 2] ^= 1;
+    let mut out = vec![VERSION, RAW];
+    out.extend_from_slice(&(records.len() as u32).to_be_bytes());
+    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    out.extend_from_slice(&payload);
+    out
 }
 
 #[cfg(test)]
