@@ -116,6 +116,8 @@ impl Builder {
     /// The stored blocks, keyed by the position of their first record, the
     /// first record being at `first`: one block, or more if it would not
     /// compress under [`MAX_STORED`]. The builder is empty afterwards.
+    /// Version 2 if the records chain and each one's hash is its bytes'
+    /// (checked here), else version 1.
     pub fn finish(&mut self, first: u64) -> Vec<(u64, Vec<u8>)> {
         self.finish_as(first, Mode::Checked)
     }

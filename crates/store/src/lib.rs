@@ -1682,7 +1682,8 @@ type Decoded<T> = Vec<Result<T, ReadError>>;
 
 /// What a scan reads each record as: the whole event ([`Recorded`]), or
 /// only what the ledger keeps of it ([`Folded`]). Either way the record is
-/// checked against its hash first.
+/// checked against its hash first: here, or by its block's reading, which
+/// computed it ([`block::Block::proven`]).
 pub trait Decode: Sized + Send + 'static {
     /// Reads the stored record at `seq`; `hash` says whether its hash is
     /// still to be checked ([`record::Hash`]).
