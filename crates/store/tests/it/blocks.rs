@@ -7,7 +7,7 @@ use sijil_core::Event;
 use sijil_store::block::Builder;
 use sijil_store::{blockfile, record, AppendError, Folded, Store, CHUNK, MAX_RECORD};
 
-use crate::fixture::{assert_sound, clock, event, events, expected_records, files_under, scan_all, Log};
+use crate::fixture::{assert_sound, clock, event, events, expected_records, files_under, scan_all, sled_of, Log};
 
 /// Appends in this pattern of sizes, returning every (recording time, event).
 fn fill(store: &Store, sizes: &[usize]) -> Vec<(chrono::DateTime<chrono::Utc>, Event)> {
@@ -271,13 +271,7 @@ fn a_log_of_the_second_format_opens_with_its_blocks_moved_to_the_block_file() {
         drop(store);
         // the old tree is gone, and the block file holds no more than
         // the blocks (590 records moved, then 300 imported)
-        // sled lets go of its lock a moment after the store is dropped
-        let db = (0..200)
-            .find_map(|_| {
-                let db = sled::Config::new().path(&path).segment_size(2 * 1024 * 1024).open();
-                db.map_err(|_| std::thread::sleep(std::time::Duration::from_millis(10))).ok()
-            })
-            .expect("the log stays locked");
+        let db = sled_of(&path);
         for old in [&b"blocks"[..], b"checkpoints"] {
             assert!(!db.tree_names().iter().any(|n| n.as_ref() == old), "{what}: an old tree stayed");
         }
@@ -289,7 +283,7 @@ fn a_log_of_the_second_format_opens_with_its_blocks_moved_to_the_block_file() {
 }
 
 /// A log of the third format: its blocks, every record kept whole (block
-/// version 1), in the block file; ten records in the tail; a checkpoint.
+/// version 1), in the block file; ten records in the tail.
 #[test]
 fn a_log_of_the_third_format_reads_as_it_was_and_takes_new_blocks_beside_its_own() {
     let all: Vec<_> = events(1, 2100).into_iter().map(|e| (clock(0), e)).collect();
@@ -299,12 +293,7 @@ fn a_log_of_the_third_format_reads_as_it_was_and_takes_new_blocks_beside_its_own
     {
         let log = Store::create(&path, "Asia/Damascus").unwrap();
         drop(log);
-        let db = (0..200)
-            .find_map(|_| {
-                let db = sled::Config::new().path(&path).segment_size(2 * 1024 * 1024).open();
-                db.map_err(|_| std::thread::sleep(std::time::Duration::from_millis(10))).ok()
-            })
-            .expect("the log stays locked");
+        let db = sled_of(&path);
         let (places, tail, meta) =
             (db.open_tree("block_refs").unwrap(), db.open_tree("events").unwrap(), db.open_tree("meta").unwrap());
         let file = blockfile::BlockFile::open(&path).unwrap();

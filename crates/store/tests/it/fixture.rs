@@ -60,6 +60,17 @@ impl Log {
     }
 }
 
+/// sled's own handle on the log at `path`, just closed: sled lets go of
+/// its lock a moment after the store is dropped.
+pub fn sled_of(path: &std::path::Path) -> sled::Db {
+    (0..200)
+        .find_map(|_| {
+            let db = sled::Config::new().path(path).segment_size(2 * 1024 * 1024).open();
+            db.map_err(|_| std::thread::sleep(std::time::Duration::from_millis(10))).ok()
+        })
+        .expect("the log stays locked")
+}
+
 /// Every committed record, failing the test on a read error.
 pub fn scan_all(store: &Store) -> Vec<Recorded> {
     store.scan(u64::MAX).collect::<Result<_, _>>().unwrap()
