@@ -25,8 +25,7 @@ use uuid::Uuid;
 use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
 use crate::export::{Head, LogView, Withdrawn};
 use crate::projection::{
-    add, presence, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, Held, KnownAt, LogQuery, Move,
-    State, StateQuery, Step,
+    add, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, KnownAt, LogQuery, Move, State, StateQuery,
 };
 use crate::registry::Registry;
 use crate::time::Time;
@@ -453,6 +452,22 @@ struct Sum {
     reports: u32,
 }
 
+/// One (area, actor)'s presence while a state is read: the deployment
+/// that began it (`first`, at `since`), every source since, and the
+/// deployments that keep it there (none: no force).
+struct Present {
+    since: Stamp,
+    first: usize,
+    sources: Vec<u32>,
+    running: Vec<usize>,
+}
+
+impl Present {
+    fn none() -> Present {
+        Present { since: Stamp::NONE, first: 0, sources: Vec::new(), running: Vec::new() }
+    }
+}
+
 /// The compact fold of a log. See the module documentation.
 #[derive(Debug, Clone)]
 pub struct Ledger {
@@ -863,12 +878,14 @@ impl Ledger {
             book.entry(&def.slug);
         }
 
-        let mut actives: Vec<(usize, Option<Stamp>)> = Vec::new();
-        let mut ultimatums: Vec<usize> = Vec::new();
-        let mut moves: Vec<(Stamp, u8, u64, usize, Move)> = Vec::new();
+        // each with its sort key, so that sorting reads no entry
+        let mut actives: Vec<(Stamp, Kind, usize, Option<Stamp>)> = Vec::new();
+        let mut ultimatums: Vec<(Stamp, usize)> = Vec::new();
+        let mut moves: Vec<(Stamp, u8, usize, Move)> = Vec::new();
         let mut claims: FastMap<(u32, u32), (Stamp, usize)> = FastMap::default();
-        let mut reports: Vec<usize> = Vec::new();
-        let mut incidents: FastMap<u32, u64> = FastMap::default();
+        let mut reports: Vec<(Stamp, usize)> = Vec::new();
+        // violent incidents per interned area name
+        let mut incidents: Vec<u64> = vec![0; self.strings.len()];
 
         for i in 0..(k as usize).min(self.entries.len()) {
             let e = &self.entries[i];
@@ -880,26 +897,28 @@ impl Ledger {
                 Kind::Ceasefire | Kind::Curfew | Kind::Evacuation => {
                     let end = self.effective_end(i, k);
                     if end.is_none_or(|u| u > at_s) {
-                        actives.push((i, end));
+                        actives.push((start, e.kind, i, end));
                     }
                 }
                 Kind::Ultimatum => {
                     let ended = self.effective_end(i, k).is_some_and(|u| u <= at_s);
                     if e.deadline().is_some() && !ended {
-                        ultimatums.push(i);
+                        ultimatums.push((start, i));
                     }
                 }
+                // a force needs an actor to be someone's
+                Kind::Deployment | Kind::Withdrawal if e.actor == NONE => {}
                 Kind::Deployment => {
                     let end = self.effective_end(i, k);
                     if end.is_some_and(|end| end <= start) {
                         continue;
                     }
-                    moves.push((start, 0, i as u64 + 1, i, Move::Arrive));
+                    moves.push((start, 0, i, Move::Arrive));
                     if let Some(end) = end.filter(|end| *end <= at_s) {
-                        moves.push((end, 1, i as u64 + 1, i, Move::Expire));
+                        moves.push((end, 1, i, Move::Expire));
                     }
                 }
-                Kind::Withdrawal => moves.push((start, 0, i as u64 + 1, i, Move::Withdraw)),
+                Kind::Withdrawal => moves.push((start, 0, i, Move::Withdraw)),
                 Kind::ControlClaim => {
                     if e.actor == NONE || e.extent == 0 {
                         continue;
@@ -914,11 +933,13 @@ impl Ledger {
                         }
                     }
                 }
-                Kind::CasualtyReport if self.lists[e.areas as usize].iter().any(|&a| keep_sym(a)) => reports.push(i),
+                Kind::CasualtyReport if self.lists[e.areas as usize].iter().any(|&a| keep_sym(a)) => {
+                    reports.push((start, i));
+                }
                 Kind::CasualtyReport => {}
                 kind if kind.is_violent() => {
                     for &a in &self.lists[e.areas as usize] {
-                        *incidents.entry(a).or_default() += 1;
+                        incidents[a as usize] += 1;
                     }
                 }
                 _ => {}
@@ -926,8 +947,8 @@ impl Ledger {
         }
 
         // in force: valid-time order within each area, then by (since, kind)
-        actives.sort_by_key(|&(i, _)| (self.entries[i].start, self.entries[i].kind, i));
-        for (i, end) in actives {
+        actives.sort_unstable_by_key(|&(start, kind, i, _)| (start, kind, i));
+        for (_, _, i, end) in actives {
             let e = &self.entries[i];
             for &a in &self.lists[e.areas as usize] {
                 if let Some(s) = book.entry(&self.strings[a as usize]) {
@@ -946,8 +967,8 @@ impl Ledger {
                 }
             }
         }
-        ultimatums.sort_by_key(|&i| (self.entries[i].start, i));
-        for i in ultimatums {
+        ultimatums.sort_unstable();
+        for (_, i) in ultimatums {
             let e = &self.entries[i];
             let Some(deadline) = e.deadline().map(Stamp::time) else { continue };
             for &a in &self.lists[e.areas as usize] {
@@ -964,10 +985,8 @@ impl Ledger {
                 }
             }
         }
-        let mut counted: Vec<(u32, u64)> = incidents.into_iter().collect();
-        counted.sort_unstable();
-        for (a, n) in counted {
-            if let Some(s) = book.entry(&self.strings[a as usize]) {
+        for (a, n) in incidents.into_iter().enumerate().filter(|&(_, n)| n > 0) {
+            if let Some(s) = book.entry(&self.strings[a]) {
                 s.incidents += n;
             }
         }
@@ -975,9 +994,9 @@ impl Ledger {
         // casualty figures: per source, in valid-time order, summed as
         // `tally` sums them, on interned names (the strings made once, for
         // the figures shown)
-        reports.sort_by_key(|&i| (self.entries[i].start, i));
+        reports.sort_unstable();
         let mut sums: FastMap<u32, Sum> = FastMap::default();
-        for i in reports {
+        for (_, i) in reports {
             let e = &self.entries[i];
             let areas = &self.lists[e.areas as usize];
             match sums.get_mut(&e.source) {
@@ -1029,44 +1048,50 @@ impl Ledger {
             .collect();
         casualties.sort_by(|a, b| a.source.cmp(&b.source));
 
-        // presence: (area, actor) → the deployments running and since when,
-        // played on interned names (as the timeline plays it on strings),
-        // then put in the order of the names
-        let steps: Vec<Step<u32>> = moves
-            .into_iter()
-            .filter(|&(_, _, _, i, _)| self.entries[i].actor != NONE)
-            .map(|(t, order, seq, i, what)| {
-                let e = &self.entries[i];
-                Step {
-                    t: t.time(),
-                    order,
-                    day: e.day,
-                    seq,
-                    id: e.id,
-                    actor: e.actor,
-                    source: e.source,
-                    areas: self.lists[e.areas as usize].clone(),
-                    what,
+        // presence: (area, actor) → the deployment shown and those that keep
+        // it there, played in time order (arrivals before ends at the same
+        // time, then log order) as `presence` plays the timeline's steps,
+        // on entry numbers and interned names, then put in the order of
+        // the names
+        moves.sort_unstable_by_key(|&(t, order, i, _)| (t, order, i));
+        let mut slots: FastMap<(u32, u32), Present> = FastMap::default();
+        for (t, _, i, what) in moves {
+            let e = &self.entries[i];
+            for &a in &self.lists[e.areas as usize] {
+                let slot = slots.entry((a, e.actor)).or_insert_with(Present::none);
+                match (what, slot.running.is_empty()) {
+                    (Move::Arrive, true) => {
+                        *slot = Present { since: t, first: i, sources: vec![e.source], running: vec![i] };
+                    }
+                    (Move::Arrive, false) => {
+                        slot.running.push(i);
+                        if !slot.sources.contains(&e.source) {
+                            slot.sources.push(e.source);
+                        }
+                    }
+                    // this deployment's own end: others by the same actor may still run
+                    (Move::Expire, _) => slot.running.retain(|&r| r != i),
+                    (Move::Withdraw, _) => slot.running.clear(),
                 }
-            })
-            .collect();
+            }
+        }
         let name = |sym: u32| self.text(sym).unwrap_or_default().to_string();
-        let mut forces: Vec<((&str, &str), Held<u32>)> = presence(steps)
+        let mut forces: Vec<(&str, &str, Present)> = slots
             .into_iter()
-            .map(|((area, actor), held)| {
-                ((self.text(area).unwrap_or_default(), self.text(actor).unwrap_or_default()), held)
-            })
+            .filter(|(_, p)| !p.running.is_empty())
+            .map(|((area, actor), p)| (self.text(area).unwrap_or_default(), self.text(actor).unwrap_or_default(), p))
             .collect();
-        forces.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((area, _), held) in forces {
+        forces.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        for (area, _, p) in forces {
             if let Some(s) = book.entry(area) {
+                let e = &self.entries[p.first];
                 s.forces.push(Force {
-                    actor: name(held.actor),
-                    since: held.since,
-                    precision: held.day.then_some("day"),
-                    source: name(held.source),
-                    sources: held.sources.into_iter().map(name).collect(),
-                    id: held.id,
+                    actor: name(e.actor),
+                    since: p.since.time(),
+                    precision: e.day.then_some("day"),
+                    source: name(e.source),
+                    sources: p.sources.into_iter().map(name).collect(),
+                    id: e.id,
                 });
             }
         }
