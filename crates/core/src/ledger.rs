@@ -452,6 +452,82 @@ struct Sum {
     reports: u32,
 }
 
+/// A ledger's entries, in pieces of [`PIECE`] (all full but the last), so
+/// that the pieces of a checkpoint, decoded side by side, become the
+/// ledger's as they are, without a copy into one long vector.
+#[derive(Debug, Clone, Default)]
+struct Entries {
+    pieces: Vec<Vec<Entry>>,
+    len: usize,
+    /// The records expected in all ([`Ledger::reserve`]), for the id index.
+    room: usize,
+}
+
+impl Entries {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn room(&self) -> usize {
+        self.room.max(self.len)
+    }
+
+    fn get(&self, i: usize) -> Option<&Entry> {
+        self.pieces.get(i / PIECE)?.get(i % PIECE)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.pieces.iter().flatten()
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.room = self.len.saturating_add(additional);
+        if let Some(last) = self.pieces.last_mut().filter(|p| p.len() < PIECE) {
+            last.reserve(additional.min(PIECE - last.len()));
+        }
+    }
+
+    fn push(&mut self, e: Entry) {
+        match self.pieces.last_mut().filter(|p| p.len() < PIECE) {
+            Some(last) => last.push(e),
+            None => {
+                let mut piece = Vec::with_capacity(self.room.saturating_sub(self.len).clamp(1, PIECE));
+                piece.push(e);
+                self.pieces.push(piece);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// Appends decoded entries: as a piece of their own when they fit as
+    /// one (the pieces so far full), else one by one.
+    fn adopt(&mut self, piece: Vec<Entry>) {
+        if self.len % PIECE == 0 && piece.len() <= PIECE {
+            self.len += piece.len();
+            if !piece.is_empty() {
+                self.pieces.push(piece);
+            }
+        } else {
+            for e in piece {
+                self.push(e);
+            }
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Entries {
+    type Output = Entry;
+    fn index(&self, i: usize) -> &Entry {
+        &self.pieces[i / PIECE][i % PIECE]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Entries {
+    fn index_mut(&mut self, i: usize) -> &mut Entry {
+        &mut self.pieces[i / PIECE][i % PIECE]
+    }
+}
+
 /// One (area, actor)'s presence while a state is read: the deployment
 /// that began it (`first`, at `since`), every source since, and the
 /// deployments that keep it there (none: no force).
@@ -476,7 +552,7 @@ pub struct Ledger {
     string_ix: FastMap<String, u32>,
     lists: Vec<Vec<u32>>,
     list_ix: FastMap<Vec<u32>, u32>,
-    entries: Vec<Entry>,
+    entries: Entries,
     /// `area` and `actor` events, whole, with their entry index.
     references: Vec<(u32, Event)>,
     /// Entry index → the `ended` entries that name it.
@@ -501,7 +577,7 @@ impl Ledger {
             string_ix: FastMap::default(),
             lists: vec![Vec::new()],
             list_ix: [(Vec::new(), 0)].into_iter().collect(),
-            entries: Vec::new(),
+            entries: Entries::default(),
             references: Vec::new(),
             enders: FastMap::default(),
             marks: Vec::new(),
@@ -571,7 +647,7 @@ impl Ledger {
         let entries = &self.entries;
         self.ids.get_or_insert_with(|| {
             // room for the records still to come, as the entries have
-            let mut ids = FastMap::with_capacity_and_hasher(entries.capacity(), Seeded::default());
+            let mut ids = FastMap::with_capacity_and_hasher(entries.room(), Seeded::default());
             ids.extend(entries.iter().enumerate().map(|(i, e)| (e.id, i as u32)));
             ids
         })
@@ -1284,9 +1360,21 @@ impl LogView for LedgerView<'_> {
 // Integers are LEB128 varints (signed ones zigzagged); a time is its
 // seconds and nanoseconds since 1970 (an event's end as the seconds after
 // its start); strings are length-prefixed UTF-8;
-// area and actor events are their canonical JSON.
+// area and actor events are their canonical JSON. The entries come last,
+// in pieces of a fixed number of records, after a table of each piece's
+// length in bytes (fixed four-byte numbers), so that a reader can decode
+// the pieces side by side.
 
-const MAGIC: &[u8; 8] = b"sijilL03";
+const MAGIC: &[u8; 8] = b"sijilL04";
+
+/// Records in a piece of a checkpoint's entries (the last piece may hold
+/// fewer).
+const PIECE: usize = 1 << 15;
+
+/// At most this many threads decode a checkpoint's pieces (the calling
+/// thread among them); a ledger of one piece is decoded on the calling
+/// thread alone.
+const DECODERS: usize = 4;
 
 struct Writer(Vec<u8>);
 
@@ -1323,6 +1411,34 @@ impl Writer {
                 self.i(t.secs);
             }
         }
+    }
+    fn entry(&mut self, e: &Entry) {
+        self.0.extend_from_slice(e.id.as_bytes());
+        let flags = kind_code(e.kind)
+            | u64::from(e.day) << 5
+            | opt_bool(e.civilian) << 6
+            | opt_bool(e.cumulative) << 8
+            | u64::from(e.extent) << 10;
+        self.u(flags);
+        if e.extent == 3 {
+            self.0.extend_from_slice(&{ e.percent }.0.to_le_bytes());
+        }
+        self.stamp(e.start);
+        self.u(u64::from(e.at_len.unsigned_abs()) << 1 | u64::from(e.at_len < 0));
+        self.stamp(e.until);
+        self.stamp(e.deadline);
+        self.u(u64::from(e.corrected_at));
+        self.u(u64::from(e.retracted_at));
+        self.sym(e.corrects);
+        self.sym(e.actor);
+        self.sym(e.target);
+        self.sym(e.source);
+        self.sym(e.demand);
+        self.u(u64::from(e.areas));
+        self.u(u64::from(e.via));
+        self.u(u64::from(e.terms));
+        self.opt_u(e.killed());
+        self.opt_u(e.wounded());
     }
     fn opt_u(&mut self, v: Option<u64>) {
         match v {
@@ -1433,6 +1549,13 @@ fn kind_code(k: Kind) -> u64 {
 impl Ledger {
     /// The ledger as bytes, for a store to keep as a checkpoint.
     pub fn encode(&self) -> Vec<u8> {
+        self.encode_in_pieces(PIECE)
+    }
+
+    /// [`Ledger::encode`] with the entries in pieces of `piece` records
+    /// (at least one): for tests of reading pieces of every size.
+    #[doc(hidden)]
+    pub fn encode_in_pieces(&self, piece: usize) -> Vec<u8> {
         let mut w = Writer(Vec::with_capacity(64 * self.entries.len() + 4096));
         w.0.extend_from_slice(MAGIC);
         w.bytes(self.zone.name().as_bytes());
@@ -1470,33 +1593,19 @@ impl Ledger {
                 w.u(u64::from(j));
             }
         }
-        for e in &self.entries {
-            w.0.extend_from_slice(e.id.as_bytes());
-            let flags = kind_code(e.kind)
-                | u64::from(e.day) << 5
-                | opt_bool(e.civilian) << 6
-                | opt_bool(e.cumulative) << 8
-                | u64::from(e.extent) << 10;
-            w.u(flags);
-            if e.extent == 3 {
-                w.0.extend_from_slice(&{ e.percent }.0.to_le_bytes());
+        // the table of the pieces' lengths, filled in once they are written
+        let piece = piece.max(1);
+        w.u(piece as u64);
+        let table = w.0.len();
+        w.0.resize(table + 4 * self.entries.len().div_ceil(piece), 0);
+        let mut start = w.0.len();
+        for (i, e) in self.entries.iter().enumerate() {
+            w.entry(e);
+            if (i + 1) % piece == 0 || i + 1 == self.entries.len() {
+                let (n, len) = (i / piece, u32::try_from(w.0.len() - start).unwrap_or(u32::MAX));
+                w.0[table + 4 * n..table + 4 * n + 4].copy_from_slice(&len.to_le_bytes());
+                start = w.0.len();
             }
-            w.stamp(e.start);
-            w.u(u64::from(e.at_len.unsigned_abs()) << 1 | u64::from(e.at_len < 0));
-            w.stamp(e.until);
-            w.stamp(e.deadline);
-            w.u(u64::from(e.corrected_at));
-            w.u(u64::from(e.retracted_at));
-            w.sym(e.corrects);
-            w.sym(e.actor);
-            w.sym(e.target);
-            w.sym(e.source);
-            w.sym(e.demand);
-            w.u(u64::from(e.areas));
-            w.u(u64::from(e.via));
-            w.u(u64::from(e.terms));
-            w.opt_u(e.killed());
-            w.opt_u(e.wounded());
         }
         w.0
     }
@@ -1611,14 +1720,98 @@ impl Ledger {
                 l.enders.insert(t, by);
             }
         }
+        // the entries: the table of their pieces, then the pieces the
+        // horizon reaches into, decoded side by side
+        let piece = r.u()? as usize;
+        if piece == 0 {
+            return Err(bad("a piece of the entries holds no records"));
+        }
+        let pieces = n.div_ceil(piece);
+        let table_end = pieces.checked_mul(4).and_then(|len| r.at.checked_add(len));
+        let table = table_end.and_then(|end| r.b.get(r.at..end)).ok_or_else(|| bad("it ends early"))?;
+        let mut at = r.at + table.len();
+        let mut jobs: Vec<Job> = Vec::new();
+        for (p, len) in table.chunks_exact(4).enumerate() {
+            let first = p * piece;
+            if first >= h {
+                break;
+            }
+            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+            let end = at.checked_add(len).ok_or_else(|| bad("a piece of the entries is too long"))?;
+            let records = piece.min(h - first);
+            // a piece read whole is all there and ends where the table says;
+            // of a piece read in part, the bytes given (a prefix of the
+            // checkpoint may end inside it) must hold the records read
+            let whole = records == piece.min(n - first);
+            let b = match bytes.get(at..end) {
+                Some(b) => b,
+                None if !whole => bytes.get(at.min(bytes.len())..).unwrap_or_default(),
+                None => return Err(bad("it ends early")),
+            };
+            jobs.push(Job { b, records, whole });
+            at = end;
+        }
+        if h == n && at != bytes.len() {
+            return Err(bad("it has bytes after its end"));
+        }
+        let lim = Limits { n, h, strings, lists };
+        let groups = DECODERS.min(jobs.len()).max(1);
+        let bounds: Vec<usize> = (0..=groups).map(|g| g * jobs.len() / groups).collect();
+        let entries = &mut l.entries;
+        std::thread::scope(|scope| {
+            let rest: Vec<_> = (1..groups)
+                .map(|g| {
+                    let (part, lim) = (&jobs[bounds[g]..bounds[g + 1]], &lim);
+                    scope.spawn(move || part.iter().map(|job| job.decode(lim)).collect::<Result<Vec<_>, _>>())
+                })
+                .collect();
+            for job in &jobs[bounds[0]..bounds[1]] {
+                entries.adopt(job.decode(&lim)?);
+            }
+            for decoder in rest {
+                let part = decoder.join().map_err(|_| bad("a piece of the entries could not be decoded"))??;
+                for piece in part {
+                    entries.adopt(piece);
+                }
+            }
+            Ok::<_, LedgerError>(())
+        })?;
+        Ok((l, n as u64))
+    }
+}
+
+/// What every piece of a checkpoint's entries is checked against: the
+/// records in all (`n`), the horizon (`h`), and the names and lists read.
+struct Limits {
+    n: usize,
+    h: usize,
+    strings: usize,
+    lists: usize,
+}
+
+/// One piece of a checkpoint's entries to decode: its bytes, how many of
+/// its records to read, and whether that is all of them.
+struct Job<'a> {
+    b: &'a [u8],
+    records: usize,
+    whole: bool,
+}
+
+impl Job<'_> {
+    /// Decodes the piece's records.
+    fn decode(&self, lim: &Limits) -> Result<Vec<Entry>, LedgerError> {
+        // an entry takes at least 20 bytes: a damaged count asks for no more
+        let mut out = Vec::with_capacity(self.records.min(self.b.len() / 20));
+        let mut r = Reader { b: self.b, at: 0 };
+        let (n, h) = (lim.n, lim.h);
         // a correction or retraction past the horizon has not happened yet
         let within = |seq: u64| if seq > h as u64 { 0 } else { pos32(seq) };
         let figure = |v: Option<u64>| match v {
             None => Ok(NO_COUNT),
             Some(c) => u32::try_from(c).ok().filter(|&c| c != NO_COUNT).ok_or_else(|| bad("a figure is out of range")),
         };
-        l.entries.reserve(h.min(bytes.len() / 20));
-        for _ in 0..h {
+        let list = |v: u32| if (v as usize) < lim.lists { Ok(v) } else { Err(bad("a list is out of range")) };
+        for _ in 0..self.records {
             let id = Uuid::from_slice(r.b.get(r.at..r.at + 16).ok_or_else(|| bad("it ends early"))?)
                 .map_err(|_| bad("an id is damaged"))?;
             r.at += 16;
@@ -1634,13 +1827,12 @@ impl Ledger {
             } else {
                 Bits(0)
             };
-            let list = |v: u32| if (v as usize) < lists { Ok(v) } else { Err(bad("a list is out of range")) };
             let start = r.stamp()?;
             let len = r.u()?;
             let at_len = i32::try_from(len >> 1).map_err(|_| bad("a length is out of range"))?;
             let at_len = if len & 1 == 1 { -at_len } else { at_len };
             let (until, deadline) = (r.stamp()?, r.stamp()?);
-            let e = Entry {
+            out.push(Entry {
                 id,
                 kind,
                 day: flags & (1 << 5) != 0,
@@ -1655,22 +1847,21 @@ impl Ledger {
                 corrected_at: within(r.u()?),
                 retracted_at: within(r.u()?),
                 corrects: r.sym(n)?,
-                actor: r.sym(strings)?,
-                target: r.sym(strings)?,
-                source: r.sym(strings)?,
-                demand: r.sym(strings)?,
+                actor: r.sym(lim.strings)?,
+                target: r.sym(lim.strings)?,
+                source: r.sym(lim.strings)?,
+                demand: r.sym(lim.strings)?,
                 areas: list(r.u32()?)?,
                 via: list(r.u32()?)?,
                 terms: list(r.u32()?)?,
                 killed: figure(r.opt_u()?)?,
                 wounded: figure(r.opt_u()?)?,
-            };
-            l.entries.push(e);
+            });
         }
-        if h == n && r.at != bytes.len() {
-            return Err(bad("it has bytes after its end"));
+        if self.whole && r.at != self.b.len() {
+            return Err(bad("a piece of the entries is not as long as its table says"));
         }
-        Ok((l, n as u64))
+        Ok(out)
     }
 }
 
@@ -1693,6 +1884,81 @@ fn bool_of(bits: u64) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The facts of record `i` of a synthetic log: every few records a
+    /// ceasefire, a deployment, a casualty report, a correction of the
+    /// record before or an end of an earlier ceasefire; shelling otherwise.
+    fn synthetic(i: usize) -> Facts {
+        let id = |i: usize| Uuid::from_u128(i as u128 + 1);
+        let at = format!("2026-{:02}-{:02}T{:02}:00:00Z", 1 + i % 12, 1 + i % 28, i % 24);
+        let (kind, extra) = match i % 10 {
+            1 => ("ceasefire", format!(r#","until":"2026-{:02}-28""#, 1 + (i + 1) % 12)),
+            2 => ("deployment", String::new()),
+            3 => ("casualty_report", format!(r#","killed":{},"cumulative":{}"#, i % 9, i % 4 == 3)),
+            4 if i > 10 => ("shelling", format!(r#","corrects":"{}""#, id(i - 1))),
+            5 if i > 10 => ("ended", format!(r#","ends":"{}""#, id(i - 4))),
+            _ => ("shelling", String::new()),
+        };
+        let line = format!(
+            r#"{{"id":"{}","kind":"{kind}","at":"{at}","areas":["area-{}"],"actor":"actor-{}","source":{{"name":"source-{}"}}{extra}}}"#,
+            id(i),
+            i % 7,
+            i % 3,
+            i % 5
+        );
+        Facts::from_json(&line).unwrap_or_else(|e| panic!("{line}: {e}"))
+    }
+
+    /// A ledger of more than two pieces of entries reads back whole, and at
+    /// horizons on both sides of each piece's edge it is what the same
+    /// bytes in one piece give, and answers a state read as the ledger of
+    /// the records up to there does.
+    #[test]
+    fn a_ledger_of_several_pieces_reads_back_at_every_edge() {
+        let n = 2 * PIECE + 300;
+        let horizons = [0, 1, PIECE - 1, PIECE, PIECE + 1, 2 * PIECE, 2 * PIECE + 1, n];
+        let recorded = DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default();
+        let mut whole = Ledger::new(chrono_tz::Asia::Damascus);
+        whole.reserve(n);
+        let mut folded = vec![(0, whole.clone())];
+        for i in 0..n {
+            whole.apply_facts(i as u64 + 1, recorded, &synthetic(i));
+            if horizons.contains(&(i + 1)) {
+                folded.push((i + 1, whole.clone()));
+            }
+        }
+        assert_eq!(whole.entries.pieces.len(), 3);
+        let bytes = whole.encode();
+        let back = Ledger::decode(&bytes, whole.zone()).expect("the whole reads back");
+        assert_eq!(back.entries.pieces.len(), 3);
+        assert_eq!(back.encode(), bytes);
+        let at = DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+        for (k, ledger) in &folded {
+            let known = KnownAt::Seq(*k as u64);
+            let (part, held) = Ledger::decode_upto(&bytes, whole.zone(), known).expect("a part reads back");
+            assert_eq!((part.seq(), held), (*k as u64, n as u64));
+            let q = StateQuery { at, known_at: known, area: None };
+            assert_eq!(part.state(&q), ledger.state(&q), "as known at #{k}");
+            // as the same bytes in pieces of other sizes (one, or many that
+            // do not fall on the ledger's own)
+            for size in [n, 1000] {
+                let (other, _) =
+                    Ledger::decode_upto(&whole.encode_in_pieces(size), whole.zone(), known).expect("reads");
+                assert_eq!(other.encode(), part.encode(), "as known at #{k}, in pieces of {size}");
+                assert_eq!(other.state(&q), part.state(&q), "as known at #{k}, in pieces of {size}");
+            }
+            for seq in (1..=n as u64 + 1).step_by(997) {
+                assert_eq!(part.id_at(seq), (seq <= *k as u64).then(|| Uuid::from_u128(u128::from(seq))));
+            }
+            assert_eq!(part.state(&q), whole.state(&q), "as known at #{k}");
+            // folding on from the part is folding the whole
+            let mut on = part;
+            for i in *k..n {
+                on.apply_facts(i as u64 + 1, recorded, &synthetic(i));
+            }
+            assert_eq!(on.encode(), bytes, "folded on from #{k}");
+        }
+    }
 
     /// The ledger's memory is about one entry a record: keep it small.
     #[test]

@@ -569,6 +569,20 @@ proptest! {
                     prop_assert_eq!(part.encode(), prefix.encode());
                 }
             }
+            // the entries in pieces of any size (decoded side by side) read
+            // back as the same ledger, and a cut part is refused or the same
+            for piece in [1, 2, 5] {
+                let pieces = whole.encode_in_pieces(piece);
+                let (part, part_held) = Ledger::decode_upto(&pieces, ZONE, known).expect("pieces read back");
+                prop_assert_eq!(part_held, held);
+                prop_assert_eq!(part.encode(), prefix.encode());
+                for cut in (0..pieces.len()).step_by(pieces.len() / 12 + 1) {
+                    if let Ok((part, part_held)) = Ledger::decode_upto(&pieces[..cut], ZONE, known) {
+                        prop_assert_eq!((part.seq(), part_held), (prefix.seq(), held));
+                        prop_assert_eq!(part.encode(), prefix.encode());
+                    }
+                }
+            }
             let mut refolded = prefix.clone();
             for r in &records[prefix.seq() as usize..] {
                 refolded.apply(r);
