@@ -1022,51 +1022,93 @@ impl Ledger {
             }
         }
 
-        // in force: valid-time order within each area, then by (since, kind)
-        actives.sort_unstable_by_key(|&(start, kind, i, _)| (start, kind, i));
-        for (_, _, i, end) in actives {
-            let e = &self.entries[i];
-            for &a in &self.lists[e.areas as usize] {
-                if let Some(s) = book.entry(&self.strings[a as usize]) {
-                    s.active.push(Active {
+        // the casualty figures and the forces present on a second thread,
+        // while this one files the rest
+        let (casualties, forces) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| (self.casualties(reports, at), self.forces(moves)));
+            // in force: valid-time order within each area, then by (since, kind)
+            actives.sort_unstable_by_key(|&(start, kind, i, _)| (start, kind, i));
+            for (_, _, i, end) in actives {
+                let e = &self.entries[i];
+                for &a in &self.lists[e.areas as usize] {
+                    if let Some(s) = book.entry(&self.strings[a as usize]) {
+                        s.active.push(Active {
+                            id: e.id,
+                            kind: e.kind,
+                            actor: self.text(e.actor).map(str::to_string),
+                            target: self.text(e.target).map(str::to_string),
+                            since: e.start().map_or(at, Stamp::time),
+                            precision: e.day.then_some("day"),
+                            until: end.map(Stamp::time),
+                            via: self.texts(e.via),
+                            terms: self.texts(e.terms),
+                            source: self.text(e.source).unwrap_or_default().to_string(),
+                        });
+                    }
+                }
+            }
+            ultimatums.sort_unstable();
+            for (_, i) in ultimatums {
+                let e = &self.entries[i];
+                let Some(deadline) = e.deadline().map(Stamp::time) else { continue };
+                for &a in &self.lists[e.areas as usize] {
+                    if let Some(s) = book.entry(&self.strings[a as usize]) {
+                        s.deadlines.push(Deadline {
+                            id: e.id,
+                            actor: self.text(e.actor).map(str::to_string),
+                            target: self.text(e.target).map(str::to_string),
+                            deadline,
+                            status: if at < deadline { "pending" } else { "expired" },
+                            demand: self.text(e.demand).map(str::to_string),
+                            source: self.text(e.source).unwrap_or_default().to_string(),
+                        });
+                    }
+                }
+            }
+            for (a, n) in incidents.into_iter().enumerate().filter(|&(_, n)| n > 0) {
+                if let Some(s) = book.entry(&self.strings[a]) {
+                    s.incidents += n;
+                }
+            }
+            let mut control: BTreeMap<(String, String), Control> = BTreeMap::new();
+            for ((a, actor), (start, i)) in claims {
+                let e = &self.entries[i];
+                let (Some(actor), Some(extent)) = (self.text(actor), e.extent()) else { continue };
+                control.insert(
+                    (self.strings[a as usize].clone(), actor.to_string()),
+                    Control {
                         id: e.id,
-                        kind: e.kind,
-                        actor: self.text(e.actor).map(str::to_string),
-                        target: self.text(e.target).map(str::to_string),
-                        since: e.start().map_or(at, Stamp::time),
+                        actor: actor.to_string(),
+                        extent,
+                        at: start.time(),
                         precision: e.day.then_some("day"),
-                        until: end.map(Stamp::time),
-                        via: self.texts(e.via),
-                        terms: self.texts(e.terms),
                         source: self.text(e.source).unwrap_or_default().to_string(),
-                    });
+                    },
+                );
+            }
+            for ((area, _), c) in control {
+                if let Some(s) = book.entry(&area) {
+                    s.control.push(c);
                 }
             }
-        }
-        ultimatums.sort_unstable();
-        for (_, i) in ultimatums {
-            let e = &self.entries[i];
-            let Some(deadline) = e.deadline().map(Stamp::time) else { continue };
-            for &a in &self.lists[e.areas as usize] {
-                if let Some(s) = book.entry(&self.strings[a as usize]) {
-                    s.deadlines.push(Deadline {
-                        id: e.id,
-                        actor: self.text(e.actor).map(str::to_string),
-                        target: self.text(e.target).map(str::to_string),
-                        deadline,
-                        status: if at < deadline { "pending" } else { "expired" },
-                        demand: self.text(e.demand).map(str::to_string),
-                        source: self.text(e.source).unwrap_or_default().to_string(),
-                    });
-                }
+            other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        for (area, force) in forces {
+            if let Some(s) = book.entry(area) {
+                s.forces.push(force);
             }
         }
-        for (a, n) in incidents.into_iter().enumerate().filter(|&(_, n)| n > 0) {
-            if let Some(s) = book.entry(&self.strings[a]) {
-                s.incidents += n;
-            }
+        let mut areas: BTreeMap<String, AreaState> = book.map;
+        for s in areas.values_mut() {
+            s.active.sort_by_key(|x| (x.since, x.kind));
+            s.deadlines.sort_by_key(|d| d.deadline);
         }
+        State { at, known_at: q.known_at.label(), seq: k, areas, casualties }
+    }
 
+    /// The casualty figures of the reports kept (in valid-time order,
+    /// with their entries' numbers), per source.
+    fn casualties(&self, mut reports: Vec<(Stamp, usize)>, at: DateTime<Utc>) -> Vec<Casualty> {
         // casualty figures: per source, in valid-time order, summed as
         // `tally` sums them, on interned names (the strings made once, for
         // the figures shown)
@@ -1123,7 +1165,12 @@ impl Ledger {
             })
             .collect();
         casualties.sort_by(|a, b| a.source.cmp(&b.source));
+        casualties
+    }
 
+    /// The forces present, each with its area's name, in the order of the
+    /// (area, actor) names.
+    fn forces(&self, mut moves: Vec<(Stamp, u8, usize, Move)>) -> Vec<(&str, Force)> {
         // presence: (area, actor) → the deployment shown and those that keep
         // it there, played in time order (arrivals before ends at the same
         // time, then log order) as `presence` plays the timeline's steps,
@@ -1158,46 +1205,21 @@ impl Ledger {
             .map(|((area, actor), p)| (self.text(area).unwrap_or_default(), self.text(actor).unwrap_or_default(), p))
             .collect();
         forces.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        for (area, _, p) in forces {
-            if let Some(s) = book.entry(area) {
+        forces
+            .into_iter()
+            .map(|(area, _, p)| {
                 let e = &self.entries[p.first];
-                s.forces.push(Force {
+                let force = Force {
                     actor: name(e.actor),
                     since: p.since.time(),
                     precision: e.day.then_some("day"),
                     source: name(e.source),
                     sources: p.sources.into_iter().map(name).collect(),
                     id: e.id,
-                });
-            }
-        }
-        let mut control: BTreeMap<(String, String), Control> = BTreeMap::new();
-        for ((a, actor), (start, i)) in claims {
-            let e = &self.entries[i];
-            let (Some(actor), Some(extent)) = (self.text(actor), e.extent()) else { continue };
-            control.insert(
-                (self.strings[a as usize].clone(), actor.to_string()),
-                Control {
-                    id: e.id,
-                    actor: actor.to_string(),
-                    extent,
-                    at: start.time(),
-                    precision: e.day.then_some("day"),
-                    source: self.text(e.source).unwrap_or_default().to_string(),
-                },
-            );
-        }
-        for ((area, _), c) in control {
-            if let Some(s) = book.entry(&area) {
-                s.control.push(c);
-            }
-        }
-        let mut areas: BTreeMap<String, AreaState> = book.map;
-        for s in areas.values_mut() {
-            s.active.sort_by_key(|x| (x.since, x.kind));
-            s.deadlines.sort_by_key(|d| d.deadline);
-        }
-        State { at, known_at: q.known_at.label(), seq: k, areas, casualties }
+                };
+                (area, force)
+            })
+            .collect()
     }
 }
 
