@@ -452,6 +452,40 @@ struct Sum {
     reports: u32,
 }
 
+/// What a state read gathers from the records up to its horizon (see
+/// `Ledger::gather`), each with its sort key.
+struct Gathered {
+    /// Ceasefires, curfews and evacuations in force, with their ends.
+    actives: Vec<(Stamp, Kind, usize, Option<Stamp>)>,
+    ultimatums: Vec<(Stamp, usize)>,
+    /// Deployments, their ends, and withdrawals, at their times.
+    moves: Vec<(Stamp, u8, usize, Move)>,
+    /// (area, actor) → the latest claim in valid time.
+    claims: FastMap<(u32, u32), (Stamp, usize)>,
+    reports: Vec<(Stamp, usize)>,
+    /// Violent incidents per interned area name.
+    incidents: Vec<u64>,
+}
+
+impl Gathered {
+    /// Takes in what another part of the records gathered.
+    fn merge(&mut self, other: Gathered) {
+        self.actives.extend(other.actives);
+        self.ultimatums.extend(other.ultimatums);
+        self.moves.extend(other.moves);
+        self.reports.extend(other.reports);
+        for (key, claim) in other.claims {
+            let slot = self.claims.entry(key).or_insert(claim);
+            if claim > *slot {
+                *slot = claim;
+            }
+        }
+        for (n, more) in self.incidents.iter_mut().zip(other.incidents) {
+            *n += more;
+        }
+    }
+}
+
 /// A ledger's entries, in pieces of [`PIECE`] (all full but the last), so
 /// that the pieces of a checkpoint, decoded side by side, become the
 /// ledger's as they are, without a copy into one long vector.
@@ -938,89 +972,29 @@ impl Ledger {
         let known = std::cell::OnceCell::new();
         let all = || known.get_or_init(|| self.registry_known(k));
         let reg_now = self.registry_between(at, k);
-        // whether each interned area name is kept by `--area`
-        let mut kept: Vec<Option<bool>> = vec![None; self.strings.len()];
         let keep_str = |slug: &str| match &q.area {
             None => true,
             // nested as defined at `at`
             Some(root) => reg_now.is_within_at(all(), slug, root),
         };
-        let mut keep_sym = |sym: u32| -> bool {
-            let slot = &mut kept[sym as usize];
-            *slot.get_or_insert_with(|| keep_str(&self.strings[sym as usize]))
+        // whether each interned name is an area `--area` keeps
+        let keep: Vec<bool> = match q.area {
+            None => vec![true; self.strings.len()],
+            Some(_) => self.strings.iter().map(|s| keep_str(s)).collect(),
         };
         let mut book = AreaBook { map: BTreeMap::new(), keep: &keep_str, now: &reg_now, all: &all };
         for def in reg_now.areas() {
             book.entry(&def.slug);
         }
 
-        // each with its sort key, so that sorting reads no entry
-        let mut actives: Vec<(Stamp, Kind, usize, Option<Stamp>)> = Vec::new();
-        let mut ultimatums: Vec<(Stamp, usize)> = Vec::new();
-        let mut moves: Vec<(Stamp, u8, usize, Move)> = Vec::new();
-        let mut claims: FastMap<(u32, u32), (Stamp, usize)> = FastMap::default();
-        let mut reports: Vec<(Stamp, usize)> = Vec::new();
-        // violent incidents per interned area name
-        let mut incidents: Vec<u64> = vec![0; self.strings.len()];
-
-        for i in 0..(k as usize).min(self.entries.len()) {
-            let e = &self.entries[i];
-            let Some(start) = e.start() else { continue };
-            if start > at_s || e.kind.is_reference() || !self.current(i, k) {
-                continue;
-            }
-            match e.kind {
-                Kind::Ceasefire | Kind::Curfew | Kind::Evacuation => {
-                    let end = self.effective_end(i, k);
-                    if end.is_none_or(|u| u > at_s) {
-                        actives.push((start, e.kind, i, end));
-                    }
-                }
-                Kind::Ultimatum => {
-                    let ended = self.effective_end(i, k).is_some_and(|u| u <= at_s);
-                    if e.deadline().is_some() && !ended {
-                        ultimatums.push((start, i));
-                    }
-                }
-                // a force needs an actor to be someone's
-                Kind::Deployment | Kind::Withdrawal if e.actor == NONE => {}
-                Kind::Deployment => {
-                    let end = self.effective_end(i, k);
-                    if end.is_some_and(|end| end <= start) {
-                        continue;
-                    }
-                    moves.push((start, 0, i, Move::Arrive));
-                    if let Some(end) = end.filter(|end| *end <= at_s) {
-                        moves.push((end, 1, i, Move::Expire));
-                    }
-                }
-                Kind::Withdrawal => moves.push((start, 0, i, Move::Withdraw)),
-                Kind::ControlClaim => {
-                    if e.actor == NONE || e.extent == 0 {
-                        continue;
-                    }
-                    for &a in &self.lists[e.areas as usize] {
-                        if keep_sym(a) {
-                            // valid-time order: the latest claim wins
-                            let slot = claims.entry((a, e.actor)).or_insert((start, i));
-                            if (start, i) > *slot {
-                                *slot = (start, i);
-                            }
-                        }
-                    }
-                }
-                Kind::CasualtyReport if self.lists[e.areas as usize].iter().any(|&a| keep_sym(a)) => {
-                    reports.push((start, i));
-                }
-                Kind::CasualtyReport => {}
-                kind if kind.is_violent() => {
-                    for &a in &self.lists[e.areas as usize] {
-                        incidents[a as usize] += 1;
-                    }
-                }
-                _ => {}
-            }
-        }
+        // the records up to the horizon, in two halves side by side
+        let upto = (k as usize).min(self.entries.len());
+        let Gathered { mut actives, mut ultimatums, moves, claims, reports, incidents } = std::thread::scope(|scope| {
+            let later = scope.spawn(|| self.gather(upto / 2..upto, at_s, k, &keep));
+            let mut first = self.gather(0..upto / 2, at_s, k, &keep);
+            first.merge(later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            first
+        });
 
         // the casualty figures and the forces present on a second thread,
         // while this one files the rest
@@ -1104,6 +1078,79 @@ impl Ledger {
             s.deadlines.sort_by_key(|d| d.deadline);
         }
         State { at, known_at: q.known_at.label(), seq: k, areas, casualties }
+    }
+
+    /// What a state read needs of the records in `range` (positions less
+    /// one), each with its sort key, so that sorting reads no entry.
+    fn gather(&self, range: std::ops::Range<usize>, at_s: Stamp, k: u64, keep: &[bool]) -> Gathered {
+        let mut g = Gathered {
+            actives: Vec::new(),
+            ultimatums: Vec::new(),
+            moves: Vec::new(),
+            claims: FastMap::default(),
+            reports: Vec::new(),
+            incidents: vec![0; self.strings.len()],
+        };
+        let Gathered { actives, ultimatums, moves, claims, reports, incidents } = &mut g;
+        for i in range {
+            let e = &self.entries[i];
+            let Some(start) = e.start() else { continue };
+            if start > at_s || e.kind.is_reference() || !self.current(i, k) {
+                continue;
+            }
+            match e.kind {
+                Kind::Ceasefire | Kind::Curfew | Kind::Evacuation => {
+                    let end = self.effective_end(i, k);
+                    if end.is_none_or(|u| u > at_s) {
+                        actives.push((start, e.kind, i, end));
+                    }
+                }
+                Kind::Ultimatum => {
+                    let ended = self.effective_end(i, k).is_some_and(|u| u <= at_s);
+                    if e.deadline().is_some() && !ended {
+                        ultimatums.push((start, i));
+                    }
+                }
+                // a force needs an actor to be someone's
+                Kind::Deployment | Kind::Withdrawal if e.actor == NONE => {}
+                Kind::Deployment => {
+                    let end = self.effective_end(i, k);
+                    if end.is_some_and(|end| end <= start) {
+                        continue;
+                    }
+                    moves.push((start, 0, i, Move::Arrive));
+                    if let Some(end) = end.filter(|end| *end <= at_s) {
+                        moves.push((end, 1, i, Move::Expire));
+                    }
+                }
+                Kind::Withdrawal => moves.push((start, 0, i, Move::Withdraw)),
+                Kind::ControlClaim => {
+                    if e.actor == NONE || e.extent == 0 {
+                        continue;
+                    }
+                    for &a in &self.lists[e.areas as usize] {
+                        if keep[a as usize] {
+                            // valid-time order: the latest claim wins
+                            let slot = claims.entry((a, e.actor)).or_insert((start, i));
+                            if (start, i) > *slot {
+                                *slot = (start, i);
+                            }
+                        }
+                    }
+                }
+                Kind::CasualtyReport if self.lists[e.areas as usize].iter().any(|&a| keep[a as usize]) => {
+                    reports.push((start, i));
+                }
+                Kind::CasualtyReport => {}
+                kind if kind.is_violent() => {
+                    for &a in &self.lists[e.areas as usize] {
+                        incidents[a as usize] += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        g
     }
 
     /// The casualty figures of the reports kept (in valid-time order,
