@@ -583,9 +583,12 @@ impl Present {
 pub struct Ledger {
     zone: Tz,
     strings: Vec<String>,
-    string_ix: FastMap<String, u32>,
+    /// Name → its number, and list → its number: built from `strings` and
+    /// `lists` when first needed, as a ledger read from a checkpoint only
+    /// to answer a read never needs them.
+    string_ix: Option<FastMap<String, u32>>,
     lists: Vec<Vec<u32>>,
-    list_ix: FastMap<Vec<u32>, u32>,
+    list_ix: Option<FastMap<Vec<u32>, u32>>,
     entries: Entries,
     /// `area` and `actor` events, whole, with their entry index.
     references: Vec<(u32, Event)>,
@@ -608,9 +611,9 @@ impl Ledger {
         Ledger {
             zone,
             strings: Vec::new(),
-            string_ix: FastMap::default(),
+            string_ix: Some(FastMap::default()),
             lists: vec![Vec::new()],
-            list_ix: [(Vec::new(), 0)].into_iter().collect(),
+            list_ix: Some([(Vec::new(), 0)].into_iter().collect()),
             entries: Entries::default(),
             references: Vec::new(),
             enders: FastMap::default(),
@@ -629,13 +632,23 @@ impl Ledger {
         self.entries.len() as u64
     }
 
+    fn string_ix(&mut self) -> &mut FastMap<String, u32> {
+        let strings = &self.strings;
+        self.string_ix.get_or_insert_with(|| strings.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect())
+    }
+
+    fn list_ix(&mut self) -> &mut FastMap<Vec<u32>, u32> {
+        let lists = &self.lists;
+        self.list_ix.get_or_insert_with(|| lists.iter().enumerate().map(|(i, l)| (l.clone(), i as u32)).collect())
+    }
+
     fn sym(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.string_ix.get(s) {
+        if let Some(&i) = self.string_ix().get(s) {
             return i;
         }
         let i = self.strings.len() as u32;
         self.strings.push(s.to_string());
-        self.string_ix.insert(s.to_string(), i);
+        self.string_ix().insert(s.to_string(), i);
         i
     }
 
@@ -653,17 +666,17 @@ impl Ledger {
             for (slot, s) in short.iter_mut().zip(items) {
                 *slot = self.sym(s.as_ref());
             }
-            if let Some(&i) = self.list_ix.get(&short[..items.len()]) {
+            if let Some(&i) = self.list_ix().get(&short[..items.len()]) {
                 return i;
             }
         }
         let syms: Vec<u32> = items.iter().map(|s| self.sym(s.as_ref())).collect();
-        if let Some(&i) = self.list_ix.get(&syms) {
+        if let Some(&i) = self.list_ix().get(&syms) {
             return i;
         }
         let i = self.lists.len() as u32;
         self.lists.push(syms.clone());
-        self.list_ix.insert(syms, i);
+        self.list_ix().insert(syms, i);
         i
     }
 
@@ -1710,10 +1723,12 @@ impl Ledger {
             return Err(bad("it was made for another zone"));
         }
         let mut l = Ledger::new(zone);
+        // the indexes of names and lists are built only if the ledger is
+        // folded on
+        (l.string_ix, l.list_ix) = (None, None);
         let n = r.u()? as usize;
         for _ in 0..n {
             let s = std::str::from_utf8(r.bytes()?).map_err(|_| bad("a name is not UTF-8"))?.to_string();
-            l.string_ix.insert(s.clone(), l.strings.len() as u32);
             l.strings.push(s);
         }
         let strings = l.strings.len();
@@ -1728,7 +1743,6 @@ impl Ledger {
                 }
                 list.push(s);
             }
-            l.list_ix.insert(list.clone(), l.lists.len() as u32);
             l.lists.push(list);
         }
         let lists = l.lists.len();
