@@ -452,6 +452,9 @@ struct Sum {
     reports: u32,
 }
 
+/// How many records a thread of a state read takes at a time.
+const GATHER_RUN: usize = 4096;
+
 /// What a state read gathers from the records up to its horizon (see
 /// `Ledger::gather`), each with its sort key.
 struct Gathered {
@@ -468,6 +471,17 @@ struct Gathered {
 }
 
 impl Gathered {
+    fn new(names: usize) -> Gathered {
+        Gathered {
+            actives: Vec::new(),
+            ultimatums: Vec::new(),
+            moves: Vec::new(),
+            claims: FastMap::default(),
+            reports: Vec::new(),
+            incidents: vec![0; names],
+        }
+    }
+
     /// Takes in what another part of the records gathered.
     fn merge(&mut self, other: Gathered) {
         self.actives.extend(other.actives);
@@ -1000,13 +1014,26 @@ impl Ledger {
             book.entry(&def.slug);
         }
 
-        // the records up to the horizon, in two halves side by side
+        // the records up to the horizon, on two threads that take runs of
+        // them in turn (the records before `at` need the most work, and
+        // they are not spread evenly over the log)
         let upto = (k as usize).min(self.entries.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let share = || {
+            let mut g = Gathered::new(self.strings.len());
+            loop {
+                let from = next.fetch_add(GATHER_RUN, std::sync::atomic::Ordering::Relaxed);
+                if from >= upto {
+                    return g;
+                }
+                self.gather(&mut g, from..(from + GATHER_RUN).min(upto), at_s, k, &keep);
+            }
+        };
         let Gathered { mut actives, mut ultimatums, moves, claims, reports, incidents } = std::thread::scope(|scope| {
-            let later = scope.spawn(|| self.gather(upto / 2..upto, at_s, k, &keep));
-            let mut first = self.gather(0..upto / 2, at_s, k, &keep);
-            first.merge(later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-            first
+            let other = scope.spawn(share);
+            let mut mine = share();
+            mine.merge(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            mine
         });
 
         // the casualty figures and the forces present on a second thread,
@@ -1093,18 +1120,11 @@ impl Ledger {
         State { at, known_at: q.known_at.label(), seq: k, areas, casualties }
     }
 
-    /// What a state read needs of the records in `range` (positions less
-    /// one), each with its sort key, so that sorting reads no entry.
-    fn gather(&self, range: std::ops::Range<usize>, at_s: Stamp, k: u64, keep: &[bool]) -> Gathered {
-        let mut g = Gathered {
-            actives: Vec::new(),
-            ultimatums: Vec::new(),
-            moves: Vec::new(),
-            claims: FastMap::default(),
-            reports: Vec::new(),
-            incidents: vec![0; self.strings.len()],
-        };
-        let Gathered { actives, ultimatums, moves, claims, reports, incidents } = &mut g;
+    /// Gathers what a state read needs of the records in `range`
+    /// (positions less one) into `g`, each with its sort key, so that
+    /// sorting reads no entry.
+    fn gather(&self, g: &mut Gathered, range: std::ops::Range<usize>, at_s: Stamp, k: u64, keep: &[bool]) {
+        let Gathered { actives, ultimatums, moves, claims, reports, incidents } = g;
         for i in range {
             let e = &self.entries[i];
             let Some(start) = e.start() else { continue };
@@ -1163,7 +1183,6 @@ impl Ledger {
                 _ => {}
             }
         }
-        g
     }
 
     /// The casualty figures of the reports kept (in valid-time order,
