@@ -27,7 +27,7 @@ use crate::export::{Head, LogView, Withdrawn};
 use crate::projection::{
     add, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, KnownAt, LogQuery, Move, State, StateQuery,
 };
-use crate::registry::Registry;
+use crate::registry::{within_at, AreaDefs, Areas, Registry};
 use crate::time::Time;
 
 const NONE: u32 = u32::MAX;
@@ -974,6 +974,34 @@ impl Ledger {
 
     /// The registry as it stood at valid time `at`, as known at `k`.
     fn registry_between(&self, at: DateTime<Utc>, k: u64) -> Registry {
+        let mut reg = Registry::default();
+        for e in self.definitions_between(at, k) {
+            reg.apply(e);
+        }
+        reg
+    }
+
+    /// [`Ledger::registry_between`]'s areas alone (what a state read needs).
+    fn areas_between(&self, at: DateTime<Utc>, k: u64) -> AreaDefs {
+        let mut defs = AreaDefs::default();
+        for e in self.definitions_between(at, k) {
+            defs.apply(e);
+        }
+        defs
+    }
+
+    /// [`Ledger::registry_known`]'s areas alone.
+    fn areas_known(&self, k: u64) -> AreaDefs {
+        let mut defs = AreaDefs::default();
+        for (_, e) in self.references.iter().filter(|(i, _)| u64::from(*i) < k) {
+            defs.apply(e);
+        }
+        defs
+    }
+
+    /// The definitions that stand at valid time `at`, as known at `k`, in
+    /// the order they apply in: by valid time, then log order.
+    fn definitions_between(&self, at: DateTime<Utc>, k: u64) -> impl Iterator<Item = &Event> {
         let mut defs: Vec<(Option<Stamp>, u32, &Event)> = self
             .references
             .iter()
@@ -982,11 +1010,7 @@ impl Ledger {
             .filter(|(s, _, _)| s.is_none_or(|s| s <= Stamp::of(at)))
             .collect();
         defs.sort_by_key(|(s, i, _)| (*s, *i));
-        let mut reg = Registry::default();
-        for (_, _, e) in defs {
-            reg.apply(e);
-        }
-        reg
+        defs.into_iter().map(|(_, _, e)| e)
     }
 
     /// The state of every area at `q.at`, as known at `q.known_at`.
@@ -997,12 +1021,12 @@ impl Ledger {
         // every definition known, built only when an area read is not
         // defined at `at` or `--area` asks for nesting
         let known = std::cell::OnceCell::new();
-        let all = || known.get_or_init(|| self.registry_known(k));
-        let reg_now = self.registry_between(at, k);
+        let all = || -> &dyn Areas { known.get_or_init(|| self.areas_known(k)) };
+        let reg_now = self.areas_between(at, k);
         let keep_str = |slug: &str| match &q.area {
             None => true,
             // nested as defined at `at`
-            Some(root) => reg_now.is_within_at(all(), slug, root),
+            Some(root) => within_at(&reg_now, all(), slug, root),
         };
         // whether each interned name is an area `--area` keeps
         let keep: Vec<bool> = match q.area {

@@ -24,7 +24,7 @@ use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
 use crate::event::{Event, Extent, Kind, Recorded};
-use crate::registry::Registry;
+use crate::registry::{Areas, Registry};
 use crate::time::utc_text;
 
 /// Which part of the log a read takes into account.
@@ -276,7 +276,7 @@ impl Timeline {
             None => true,
             Some(root) => reg_now.is_within_at(&self.registry, slug, root),
         };
-        let all = || &self.registry;
+        let all = || -> &dyn Areas { &self.registry };
         let mut book = AreaBook { map: BTreeMap::new(), keep: &keep, now: &reg_now, all: &all };
         for def in reg_now.areas() {
             book.entry(&def.slug);
@@ -558,10 +558,10 @@ pub(crate) fn tally(tallies: &mut BTreeMap<String, Casualty>, report: Casualty, 
 pub(crate) struct AreaBook<'a> {
     pub(crate) map: BTreeMap<String, AreaState>,
     pub(crate) keep: &'a dyn Fn(&str) -> bool,
-    pub(crate) now: &'a Registry,
+    pub(crate) now: &'a dyn Areas,
     /// Every definition known, for an area not defined at the time read;
     /// asked for only then (the ledger builds it on demand).
-    pub(crate) all: &'a dyn Fn() -> &'a Registry,
+    pub(crate) all: &'a dyn Fn() -> &'a dyn Areas,
 }
 
 impl AreaBook<'_> {
