@@ -1042,28 +1042,40 @@ impl Ledger {
         // them in turn (the records before `at` need the most work, and
         // they are not spread evenly over the log)
         let upto = (k as usize).min(self.entries.len());
+        // runs of at most GATHER_RUN, and at least 16 of them in all
+        let run = (upto / 16).clamp(1, GATHER_RUN);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let share = || {
             let mut g = Gathered::new(self.strings.len());
             loop {
-                let from = next.fetch_add(GATHER_RUN, std::sync::atomic::Ordering::Relaxed);
+                let from = next.fetch_add(run, std::sync::atomic::Ordering::Relaxed);
                 if from >= upto {
                     return g;
                 }
-                self.gather(&mut g, from..(from + GATHER_RUN).min(upto), at_s, k, &keep);
+                self.gather(&mut g, from..(from + run).min(upto), at_s, k, &keep);
             }
         };
         let Gathered { mut actives, mut ultimatums, moves, claims, reports, incidents } = std::thread::scope(|scope| {
-            let other = scope.spawn(share);
+            // when no second thread is to be had, this one takes every run
+            let other = std::thread::Builder::new().spawn_scoped(scope, share).ok();
             let mut mine = share();
-            mine.merge(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            if let Some(other) = other {
+                mine.merge(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            }
             mine
         });
 
         // the casualty figures and the forces present on a second thread,
         // while this one files the rest
+        // handed over, so that this thread can do it after the rest when no
+        // second thread is to be had
+        let handed = std::sync::Mutex::new(Some((reports, moves)));
         let (casualties, forces) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| (self.casualties(reports, at), self.forces(moves)));
+            let figures = || {
+                let taken = handed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+                taken.map(|(reports, moves)| (self.casualties(reports, at), self.forces(moves)))
+            };
+            let other = std::thread::Builder::new().spawn_scoped(scope, figures).ok();
             // in force: valid-time order within each area, then by (since, kind)
             actives.sort_unstable_by_key(|&(start, kind, i, _)| (start, kind, i));
             for (_, _, i, end) in actives {
@@ -1129,7 +1141,9 @@ impl Ledger {
                     s.control.push(c);
                 }
             }
-            other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            let done = other.and_then(|other| other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            // the figures are taken exactly once, by one thread or the other
+            done.or_else(figures).unwrap_or_default()
         });
         for (area, force) in forces {
             if let Some(s) = book.entry(area) {
@@ -1874,29 +1888,38 @@ impl Ledger {
                 None if !whole => bytes.get(at.min(bytes.len())..).unwrap_or_default(),
                 None => return Err(bad("it ends early")),
             };
-            jobs.push(Job { b, records, whole });
+            jobs.push(Job { b, first, records, whole });
             at = end;
         }
         if h == n && at != bytes.len() {
             return Err(bad("it has bytes after its end"));
         }
-        let lim = Limits { n, h, strings, lists };
+        let lim = Limits { h, strings, lists };
         let groups = DECODERS.min(jobs.len()).max(1);
         let bounds: Vec<usize> = (0..=groups).map(|g| g * jobs.len() / groups).collect();
         let entries = &mut l.entries;
         std::thread::scope(|scope| {
+            // a group no thread can be had for is decoded on this one
             let rest: Vec<_> = (1..groups)
                 .map(|g| {
                     let (part, lim) = (&jobs[bounds[g]..bounds[g + 1]], &lim);
-                    scope.spawn(move || part.iter().map(|job| job.decode(lim)).collect::<Result<Vec<_>, _>>())
+                    let decoder = std::thread::Builder::new().spawn_scoped(scope, move || {
+                        part.iter().map(|job| job.decode(lim)).collect::<Result<Vec<_>, _>>()
+                    });
+                    (part, decoder.ok())
                 })
                 .collect();
             for job in &jobs[bounds[0]..bounds[1]] {
                 entries.adopt(job.decode(&lim)?);
             }
-            for decoder in rest {
-                let part = decoder.join().map_err(|_| bad("a piece of the entries could not be decoded"))??;
-                for piece in part {
+            for (part, decoder) in rest {
+                let pieces = match decoder {
+                    Some(decoder) => {
+                        decoder.join().map_err(|_| bad("a piece of the entries could not be decoded"))??
+                    }
+                    None => part.iter().map(|job| job.decode(&lim)).collect::<Result<Vec<_>, _>>()?,
+                };
+                for piece in pieces {
                     entries.adopt(piece);
                 }
             }
@@ -1907,9 +1930,8 @@ impl Ledger {
 }
 
 /// What every piece of a checkpoint's entries is checked against: the
-/// records in all (`n`), the horizon (`h`), and the names and lists read.
+/// horizon (`h`), and the names and lists read.
 struct Limits {
-    n: usize,
     h: usize,
     strings: usize,
     lists: usize,
@@ -1919,6 +1941,8 @@ struct Limits {
 /// its records to read, and whether that is all of them.
 struct Job<'a> {
     b: &'a [u8],
+    /// The number of the piece's first record (its position less one).
+    first: usize,
     records: usize,
     whole: bool,
 }
@@ -1929,7 +1953,7 @@ impl Job<'_> {
         // an entry takes at least 20 bytes: a damaged count asks for no more
         let mut out = Vec::with_capacity(self.records.min(self.b.len() / 20));
         let mut r = Reader { b: self.b, at: 0 };
-        let (n, h) = (lim.n, lim.h);
+        let h = lim.h;
         // a correction or retraction past the horizon has not happened yet
         let within = |seq: u64| if seq > h as u64 { 0 } else { pos32(seq) };
         let figure = |v: Option<u64>| match v {
@@ -1937,7 +1961,7 @@ impl Job<'_> {
             Some(c) => u32::try_from(c).ok().filter(|&c| c != NO_COUNT).ok_or_else(|| bad("a figure is out of range")),
         };
         let list = |v: u32| if (v as usize) < lim.lists { Ok(v) } else { Err(bad("a list is out of range")) };
-        for _ in 0..self.records {
+        for j in 0..self.records {
             let id = Uuid::from_slice(r.b.get(r.at..r.at + 16).ok_or_else(|| bad("it ends early"))?)
                 .map_err(|_| bad("an id is damaged"))?;
             r.at += 16;
@@ -1972,7 +1996,9 @@ impl Job<'_> {
                 deadline,
                 corrected_at: within(r.u()?),
                 retracted_at: within(r.u()?),
-                corrects: r.sym(n)?,
+                // a correction names an earlier record: anything else is
+                // damage (and past the horizon, a record not read at all)
+                corrects: r.sym(self.first + j)?,
                 actor: r.sym(lim.strings)?,
                 target: r.sym(lim.strings)?,
                 source: r.sym(lim.strings)?,
@@ -2083,6 +2109,38 @@ mod tests {
                 on.apply_facts(i as u64 + 1, recorded, &synthetic(i));
             }
             assert_eq!(on.encode(), bytes, "folded on from #{k}");
+        }
+    }
+
+    /// Regression: a damaged checkpoint whose record names a later record
+    /// as the one it corrects was read (the number was checked against the
+    /// whole log only), and a state read as known before that later
+    /// record then panicked. A correction names an earlier record: the
+    /// checkpoint is refused, whole and in part.
+    #[test]
+    fn a_checkpoint_whose_correction_points_forward_is_refused() {
+        let zone = chrono_tz::Asia::Damascus;
+        let recorded = DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default();
+        let mut l = Ledger::new(zone);
+        for i in 0..3 {
+            l.apply_facts(i as u64 + 1, recorded, &synthetic(i));
+        }
+        assert!(Ledger::decode(&l.encode(), zone).is_ok());
+        for (from, to) in [(0, 1), (0, 2), (1, 1), (1, 2)] {
+            let mut damaged = l.clone();
+            damaged.entries[from].corrects = to;
+            let bytes = damaged.encode();
+            for (known, h) in [(KnownAt::All, 3), (KnownAt::Seq(1), 1), (KnownAt::Seq(2), 2)] {
+                match Ledger::decode_upto(&bytes, zone, known) {
+                    Err(_) => assert!(from < h, "record {from} refused as known at {known:?}, which does not read it"),
+                    // the damaged record lies past the horizon: not read at all
+                    Ok((part, _)) => {
+                        assert!(from >= h, "record {from} naming {to} read as known at {known:?}");
+                        let at = DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+                        assert_eq!(part.state(&StateQuery { at, known_at: known, area: None }).seq, h as u64);
+                    }
+                }
+            }
         }
     }
 

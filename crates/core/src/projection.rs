@@ -420,8 +420,8 @@ impl Timeline {
     }
 }
 
-/// A force as the presence fold holds it, its names as `S`: strings, or
-/// the ledger's interned numbers.
+/// A force as the presence fold holds it, its names as `S` (the
+/// timeline's strings; the ledger plays presence on its own numbers).
 pub(crate) struct Held<S> {
     pub(crate) actor: S,
     pub(crate) since: DateTime<Utc>,
