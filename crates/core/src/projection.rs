@@ -283,7 +283,7 @@ impl Timeline {
         }
 
         // (time, order at that time, position, deployment or withdrawal, what happens)
-        let mut moves: Vec<Step<String>> = Vec::new();
+        let mut moves: Vec<Step> = Vec::new();
         let mut claims: BTreeMap<(String, String), Control> = BTreeMap::new();
         let mut tallies: BTreeMap<String, Casualty> = BTreeMap::new();
 
@@ -420,20 +420,20 @@ impl Timeline {
     }
 }
 
-/// A force as the presence fold holds it, its names as `S` (the
-/// timeline's strings; the ledger plays presence on its own numbers).
-pub(crate) struct Held<S> {
-    pub(crate) actor: S,
-    pub(crate) since: DateTime<Utc>,
+/// A force as the timeline's presence fold holds it (the ledger plays
+/// presence on its own numbers).
+struct Held {
+    actor: String,
+    since: DateTime<Utc>,
     /// `since` is a date (the deployment's time has day precision).
-    pub(crate) day: bool,
-    pub(crate) source: S,
-    pub(crate) sources: Vec<S>,
-    pub(crate) id: Uuid,
+    day: bool,
+    source: String,
+    sources: Vec<String>,
+    id: Uuid,
 }
 
-impl Held<String> {
-    pub(crate) fn into_force(self) -> Force {
+impl Held {
+    fn into_force(self) -> Force {
         Force {
             actor: self.actor,
             since: self.since,
@@ -457,23 +457,23 @@ pub(crate) enum Move {
 }
 
 /// A deployment, the end of one, or a withdrawal, at its time.
-pub(crate) struct Step<S> {
-    pub(crate) t: DateTime<Utc>,
+struct Step {
+    t: DateTime<Utc>,
     /// At the same time, arrivals (0) before ends (1).
-    pub(crate) order: u8,
+    order: u8,
     /// The event's time is a date (day precision).
-    pub(crate) day: bool,
-    pub(crate) seq: u64,
-    pub(crate) id: Uuid,
-    pub(crate) actor: S,
-    pub(crate) source: S,
-    pub(crate) areas: Vec<S>,
-    pub(crate) what: Move,
+    day: bool,
+    seq: u64,
+    id: Uuid,
+    actor: String,
+    source: String,
+    areas: Vec<String>,
+    what: Move,
 }
 
-impl Step<String> {
+impl Step {
     /// The step of event `e` (none if it names no actor).
-    fn of(e: &Event, t: DateTime<Utc>, order: u8, seq: u64, what: Move) -> Option<Step<String>> {
+    fn of(e: &Event, t: DateTime<Utc>, order: u8, seq: u64, what: Move) -> Option<Step> {
         let actor = e.actor.clone()?;
         let day = day_word(e).is_some();
         Some(Step { t, order, day, seq, id: e.id, actor, source: e.source.name.clone(), areas: e.areas.clone(), what })
@@ -482,13 +482,13 @@ impl Step<String> {
 
 /// An actor's presence in an area: the force shown, and the deployments
 /// that keep it there.
-type Slot<S> = Option<(Held<S>, Vec<Uuid>)>;
+type Slot = Option<(Held, Vec<Uuid>)>;
 
 /// Plays the steps in time order: per (area, actor), the force present, if
-/// any, in the order of the keys `S`.
-pub(crate) fn presence<S: Ord + Clone>(mut steps: Vec<Step<S>>) -> Vec<((S, S), Held<S>)> {
+/// any, in the order of the names.
+fn presence(mut steps: Vec<Step>) -> Vec<((String, String), Held)> {
     // per (area, actor): the force shown, and the deployments that keep it there
-    let mut presence: BTreeMap<(S, S), Slot<S>> = BTreeMap::new();
+    let mut presence: BTreeMap<(String, String), Slot> = BTreeMap::new();
     steps.sort_by_key(|s| (s.t, s.order, s.seq));
     for step in steps {
         for a in step.areas {
