@@ -401,11 +401,17 @@ impl Session {
         self.ledger()
     }
 
-    /// Resolves `--area` in a registry.
-    pub fn area_in(&self, registry: &Registry, name: Option<&str>) -> Result<Option<String>, CliError> {
+    /// Resolves `--area` in the registry that `registry` builds, which is
+    /// built only when an area is named.
+    pub fn area_in<R: std::borrow::Borrow<Registry>>(
+        &self,
+        registry: impl FnOnce() -> R,
+        name: Option<&str>,
+    ) -> Result<Option<String>, CliError> {
         match name {
             None => Ok(None),
-            Some(n) => registry
+            Some(n) => registry()
+                .borrow()
                 .resolve(sijil_core::Space::Area, n)
                 .map(Some)
                 .map_err(|m| CliError::input(format!("--area: {m}"))),

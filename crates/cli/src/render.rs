@@ -64,6 +64,23 @@ pub fn event_time(t: &sijil_core::Time, zone: Tz) -> String {
     }
 }
 
+/// Free text for a table cell. A control character from a source's text
+/// (the CR of a pasted Windows line, an escape sequence) would move the
+/// cursor or restyle the terminal and garble the table: line breaks stay
+/// line breaks, a tab is a space, any other control character shows as �.
+/// The log and JSON keep the text as it is.
+fn printable(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' => '\n',
+            '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 fn new_table() -> Table {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
@@ -132,32 +149,37 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         if !x.via.is_empty() {
             what.push_str(&format!(" via {}", x.via.iter().map(|v| tail(v)).collect::<Vec<_>>().join(", ")));
         }
-        rows.push([what, x.actor.clone().unwrap_or_default(), span(x, zone, log_zone), x.source.clone()]);
+        rows.push([
+            what,
+            x.actor.as_deref().unwrap_or_default().to_string(),
+            span(x, zone, log_zone),
+            printable(&x.source),
+        ]);
     }
     for d in &a.deadlines {
         let status = deadline_status(d, state.at);
         let target = d.target.as_deref().map(|t| format!(" to {t}")).unwrap_or_default();
         rows.push([
             format!("ultimatum{target}: {status}"),
-            d.actor.clone().unwrap_or_default(),
+            d.actor.as_deref().unwrap_or_default().to_string(),
             format!("deadline {}", short(d.deadline, zone)),
-            d.source.clone(),
+            printable(&d.source),
         ]);
     }
     for f in &a.forces {
         rows.push([
             "deployed".into(),
-            f.actor.clone(),
+            f.actor.to_string(),
             format!("since {}", moment(f.since, f.precision, zone, log_zone)),
-            f.sources.join("; "),
+            printable(&f.sources.join("; ")),
         ]);
     }
     for c in &a.control {
         rows.push([
             format!("claims control: {}", c.extent),
-            c.actor.clone(),
+            c.actor.to_string(),
             format!("claimed {}", moment(c.at, c.precision, zone, log_zone)),
-            c.source.clone(),
+            printable(&c.source),
         ]);
     }
     rows
@@ -218,7 +240,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz, log_zone: Tz) -
         for x in &state.casualties {
             let n = |v: Option<u64>| v.map_or("—".to_string(), |v| v.to_string());
             c.add_row(vec![
-                x.source.clone(),
+                printable(&x.source),
                 n(x.killed),
                 n(x.wounded),
                 x.civilian.map_or("—", |b| if b { "yes" } else { "no" }).to_string(),
@@ -303,8 +325,8 @@ pub fn log_table(
             kind,
             what,
             actor,
-            e.source.name.clone(),
-            note.chars().take(160).collect(),
+            printable(&e.source.name),
+            printable(&note.chars().take(160).collect::<String>()),
             short(r.recorded_at, zone),
         ]);
     }

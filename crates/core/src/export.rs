@@ -702,11 +702,22 @@ impl<'a> Exporter<'a> {
         }
     }
 
+    /// Whether `--area` (if given) takes in the area `slug`: the areas an
+    /// event's rows and Features are placed in.
+    pub fn selects_area(&self, slug: &str) -> bool {
+        self.within(slug)
+    }
+
     /// Whether the selection keeps a domain event.
     fn keeps(&self, e: &Event) -> bool {
         if !self.sel.kinds.is_empty() && !self.sel.kinds.contains(&e.kind) {
             return false;
         }
+        self.keeps_time_and_area(e)
+    }
+
+    /// [`Exporter::keeps`] without the kinds: the valid-time window and the area.
+    fn keeps_time_and_area(&self, e: &Event) -> bool {
         if let Some(start) = self.start(e) {
             if self.sel.since.is_some_and(|s| start < s) || self.sel.until.is_some_and(|u| start >= u) {
                 return false;
@@ -770,8 +781,15 @@ impl<'a> Exporter<'a> {
         records.into_iter().flat_map(move |r| {
             let r: &Recorded = r.borrow();
             let e = &r.event;
-            let wanted =
-                self.log.is_current(r) && e.kind != Kind::Retraction && (e.kind.is_reference() || self.keeps(e));
+            // an `ended` goes with what it ends: `--kind ceasefire` keeps the
+            // ends of the ceasefires, or the copy would hold them open for
+            // ever (it is still left out below when what it ends is not kept)
+            let ends_kept_kind = e.kind == Kind::Ended
+                && e.ends.and_then(|id| self.head(id)).is_some_and(|t| self.sel.kinds.contains(&t.kind))
+                && self.keeps_time_and_area(e);
+            let wanted = self.log.is_current(r)
+                && e.kind != Kind::Retraction
+                && (e.kind.is_reference() || self.keeps(e) || ends_kept_kind);
             if !wanted {
                 return Vec::new();
             }
@@ -1304,7 +1322,7 @@ impl<'a> Exporter<'a> {
             } else {
                 Some("expired")
             };
-            let forces: Vec<&str> = a.forces.iter().map(|f| f.actor.as_str()).collect();
+            let forces: Vec<&str> = a.forces.iter().map(|f| &*f.actor).collect();
             let control: Vec<String> = a.control.iter().map(|c| format!("{}={}", c.actor, c.extent)).collect();
             let mut props = Map::new();
             props.insert("area".into(), json!(slug));
@@ -1590,6 +1608,16 @@ mod tests {
         // an end whose target is filtered out goes too
         let only_ends = Selection { kinds: vec![Kind::Ended], ..Selection::default() };
         assert_eq!(exported(&t, only_ends), []);
+        // and an end whose target's kind is kept stays with it, so that the
+        // copy does not hold the curfew open for ever
+        let curfews = Selection { kinds: vec![Kind::Curfew], ..Selection::default() };
+        assert_eq!(
+            exported(&t, curfews),
+            [
+                ("006".into(), "curfew".into(), vec!["001".to_string(), "004".into()]),
+                ("002".into(), "ended→006".into(), vec![])
+            ]
+        );
     }
 
     #[test]

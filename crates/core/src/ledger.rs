@@ -26,6 +26,7 @@ use crate::event::{Event, Extent, ExtentWord, Kind, Recorded};
 use crate::export::{Head, LogView, Withdrawn};
 use crate::projection::{
     add, Active, AreaBook, AreaState, Casualty, Control, Deadline, Force, KnownAt, LogQuery, Move, State, StateQuery,
+    Text,
 };
 use crate::registry::{within_at, AreaDefs, Areas, Registry};
 use crate::time::Time;
@@ -596,11 +597,12 @@ impl Present {
 #[derive(Debug, Clone)]
 pub struct Ledger {
     zone: Tz,
-    strings: Vec<String>,
+    /// Every name and text, once each, shared with the answers built from them.
+    strings: Vec<Text>,
     /// Name → its number, and list → its number: built from `strings` and
     /// `lists` when first needed, as a ledger read from a checkpoint only
     /// to answer a read never needs them.
-    string_ix: Option<FastMap<String, u32>>,
+    string_ix: Option<FastMap<Text, u32>>,
     lists: Vec<Vec<u32>>,
     list_ix: Option<FastMap<Vec<u32>, u32>>,
     entries: Entries,
@@ -646,7 +648,7 @@ impl Ledger {
         self.entries.len() as u64
     }
 
-    fn string_ix(&mut self) -> &mut FastMap<String, u32> {
+    fn string_ix(&mut self) -> &mut FastMap<Text, u32> {
         let strings = &self.strings;
         self.string_ix.get_or_insert_with(|| strings.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect())
     }
@@ -661,8 +663,9 @@ impl Ledger {
             return i;
         }
         let i = self.strings.len() as u32;
-        self.strings.push(s.to_string());
-        self.string_ix().insert(s.to_string(), i);
+        let text: Text = s.into();
+        self.strings.push(text.clone());
+        self.string_ix().insert(text, i);
         i
     }
 
@@ -695,13 +698,25 @@ impl Ledger {
     }
 
     fn text(&self, sym: u32) -> Option<&str> {
-        self.strings.get(sym as usize).map(String::as_str)
+        self.strings.get(sym as usize).map(|t| &**t)
+    }
+
+    /// The name or text `sym` stands for, shared.
+    fn shared(&self, sym: u32) -> Option<Text> {
+        self.strings.get(sym as usize).cloned()
+    }
+
+    /// The names of list `list`, shared.
+    fn shared_list(&self, list: u32) -> Vec<Text> {
+        self.lists
+            .get(list as usize)
+            .map_or_else(Vec::new, |l| l.iter().map(|&s| self.strings[s as usize].clone()).collect())
     }
 
     fn texts(&self, list: u32) -> Vec<String> {
         self.lists
             .get(list as usize)
-            .map_or_else(Vec::new, |l| l.iter().map(|&s| self.strings[s as usize].clone()).collect())
+            .map_or_else(Vec::new, |l| l.iter().map(|&s| self.strings[s as usize].to_string()).collect())
     }
 
     fn ids(&mut self) -> &mut FastMap<Uuid, u32> {
@@ -1085,14 +1100,14 @@ impl Ledger {
                         s.active.push(Active {
                             id: e.id,
                             kind: e.kind,
-                            actor: self.text(e.actor).map(str::to_string),
-                            target: self.text(e.target).map(str::to_string),
+                            actor: self.shared(e.actor),
+                            target: self.shared(e.target),
                             since: e.start().map_or(at, Stamp::time),
                             precision: e.day.then_some("day"),
                             until: end.map(Stamp::time),
-                            via: self.texts(e.via),
-                            terms: self.texts(e.terms),
-                            source: self.text(e.source).unwrap_or_default().to_string(),
+                            via: self.shared_list(e.via),
+                            terms: self.shared_list(e.terms),
+                            source: self.shared(e.source).unwrap_or_default(),
                         });
                     }
                 }
@@ -1105,12 +1120,12 @@ impl Ledger {
                     if let Some(s) = book.entry(&self.strings[a as usize]) {
                         s.deadlines.push(Deadline {
                             id: e.id,
-                            actor: self.text(e.actor).map(str::to_string),
-                            target: self.text(e.target).map(str::to_string),
+                            actor: self.shared(e.actor),
+                            target: self.shared(e.target),
                             deadline,
                             status: if at < deadline { "pending" } else { "expired" },
-                            demand: self.text(e.demand).map(str::to_string),
-                            source: self.text(e.source).unwrap_or_default().to_string(),
+                            demand: self.shared(e.demand),
+                            source: self.shared(e.source).unwrap_or_default(),
                         });
                     }
                 }
@@ -1120,19 +1135,19 @@ impl Ledger {
                     s.incidents += n;
                 }
             }
-            let mut control: BTreeMap<(String, String), Control> = BTreeMap::new();
+            let mut control: BTreeMap<(Text, Text), Control> = BTreeMap::new();
             for ((a, actor), (start, i)) in claims {
                 let e = &self.entries[i];
-                let (Some(actor), Some(extent)) = (self.text(actor), e.extent()) else { continue };
+                let (Some(actor), Some(extent)) = (self.shared(actor), e.extent()) else { continue };
                 control.insert(
-                    (self.strings[a as usize].clone(), actor.to_string()),
+                    (self.strings[a as usize].clone(), actor.clone()),
                     Control {
                         id: e.id,
-                        actor: actor.to_string(),
+                        actor,
                         extent,
                         at: start.time(),
                         precision: e.day.then_some("day"),
-                        source: self.text(e.source).unwrap_or_default().to_string(),
+                        source: self.shared(e.source).unwrap_or_default(),
                     },
                 );
             }
@@ -1266,10 +1281,10 @@ impl Ledger {
             .into_iter()
             .map(|(source, c)| {
                 let e = &self.entries[c.last];
-                let mut areas: Vec<String> = c.areas.iter().map(|&a| self.strings[a as usize].clone()).collect();
+                let mut areas: Vec<Text> = c.areas.iter().map(|&a| self.strings[a as usize].clone()).collect();
                 areas.sort();
                 Casualty {
-                    source: self.text(source).unwrap_or_default().to_string(),
+                    source: self.shared(source).unwrap_or_default(),
                     killed: c.killed,
                     wounded: c.wounded,
                     civilian: c.civilian,
@@ -1315,7 +1330,7 @@ impl Ledger {
                 }
             }
         }
-        let name = |sym: u32| self.text(sym).unwrap_or_default().to_string();
+        let name = |sym: u32| self.shared(sym).unwrap_or_default();
         let mut forces: Vec<(&str, &str, Present)> = slots
             .into_iter()
             .filter(|(_, p)| !p.running.is_empty())
@@ -1785,7 +1800,7 @@ impl Ledger {
         (l.string_ix, l.list_ix) = (None, None);
         let n = r.u()? as usize;
         for _ in 0..n {
-            let s = std::str::from_utf8(r.bytes()?).map_err(|_| bad("a name is not UTF-8"))?.to_string();
+            let s: Text = std::str::from_utf8(r.bytes()?).map_err(|_| bad("a name is not UTF-8"))?.into();
             l.strings.push(s);
         }
         let strings = l.strings.len();

@@ -44,7 +44,7 @@ pub mod validate;
 pub use event::{Event, Extent, Kind, Recorded, Source};
 pub use ids::FreshIds;
 pub use ledger::{Ledger, LedgerError};
-pub use projection::{KnownAt, LogQuery, State, StateQuery, Timeline};
+pub use projection::{KnownAt, LogQuery, State, StateQuery, Text, Timeline};
 pub use registry::{Registry, Space};
 pub use time::Time;
 pub use validate::{Admitted, Context, Lookup, NoLookup, Rejection, Summary};

@@ -285,7 +285,7 @@ impl Timeline {
         // (time, order at that time, position, deployment or withdrawal, what happens)
         let mut moves: Vec<Step> = Vec::new();
         let mut claims: BTreeMap<(String, String), Control> = BTreeMap::new();
-        let mut tallies: BTreeMap<String, Casualty> = BTreeMap::new();
+        let mut tallies: BTreeMap<Text, Casualty> = BTreeMap::new();
 
         for r in self.current_in_valid_order() {
             let e = &r.event;
@@ -304,14 +304,14 @@ impl Timeline {
                             s.active.push(Active {
                                 id: e.id,
                                 kind: e.kind,
-                                actor: e.actor.clone(),
-                                target: e.target.clone(),
+                                actor: e.actor.as_deref().map(Text::from),
+                                target: e.target.as_deref().map(Text::from),
                                 since: start,
                                 precision: day_word(e),
                                 until: end,
-                                via: e.via.clone(),
-                                terms: e.terms.clone(),
-                                source: e.source.name.clone(),
+                                via: texts(&e.via),
+                                terms: texts(&e.terms),
+                                source: e.source.name.as_str().into(),
                             });
                         }
                     }
@@ -327,12 +327,12 @@ impl Timeline {
                         if let Some(s) = book.entry(a) {
                             s.deadlines.push(Deadline {
                                 id: e.id,
-                                actor: e.actor.clone(),
-                                target: e.target.clone(),
+                                actor: e.actor.as_deref().map(Text::from),
+                                target: e.target.as_deref().map(Text::from),
                                 deadline,
                                 status: if at < deadline { "pending" } else { "expired" },
-                                demand: e.demand.clone(),
-                                source: e.source.name.clone(),
+                                demand: e.demand.as_deref().map(Text::from),
+                                source: e.source.name.as_str().into(),
                             });
                         }
                     }
@@ -361,11 +361,11 @@ impl Timeline {
                                 (a.clone(), actor.clone()),
                                 Control {
                                     id: e.id,
-                                    actor: actor.clone(),
+                                    actor: actor.as_str().into(),
                                     extent,
                                     at: start,
                                     precision: day_word(e),
-                                    source: e.source.name.clone(),
+                                    source: e.source.name.as_str().into(),
                                 },
                             );
                         }
@@ -375,10 +375,10 @@ impl Timeline {
                     if !e.areas.iter().any(|a| keep(a)) {
                         continue;
                     }
-                    let mut areas = e.areas.clone();
+                    let mut areas = texts(&e.areas);
                     areas.sort();
                     let fresh = Casualty {
-                        source: e.source.name.clone(),
+                        source: e.source.name.as_str().into(),
                         killed: e.killed,
                         wounded: e.wounded,
                         civilian: e.civilian,
@@ -435,14 +435,19 @@ struct Held {
 impl Held {
     fn into_force(self) -> Force {
         Force {
-            actor: self.actor,
+            actor: self.actor.into(),
             since: self.since,
             precision: self.day.then_some("day"),
-            source: self.source,
-            sources: self.sources,
+            source: self.source.into(),
+            sources: texts(&self.sources),
             id: self.id,
         }
     }
+}
+
+/// Names as an answer holds them.
+fn texts(names: &[String]) -> Vec<Text> {
+    names.iter().map(|n| Text::from(n.as_str())).collect()
 }
 
 /// What a deployment-related event does to an actor's presence.
@@ -529,7 +534,7 @@ fn presence(mut steps: Vec<Step>) -> Vec<((String, String), Held)> {
 /// Takes one casualty report, given as the entry it would make alone, into
 /// its source's tally: a cumulative report replaces that source's figures,
 /// a non-cumulative one adds to them. Sources are never added together.
-pub(crate) fn tally(tallies: &mut BTreeMap<String, Casualty>, report: Casualty, cumulative: bool) {
+pub(crate) fn tally(tallies: &mut BTreeMap<Text, Casualty>, report: Casualty, cumulative: bool) {
     match tallies.get_mut(&report.source) {
         Some(c) if !cumulative => {
             c.killed = add(c.killed, report.killed);
@@ -609,6 +614,10 @@ fn ser_utc_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, 
     }
 }
 
+/// A name or text in an answer, shared with the ledger it came from (it
+/// serialises as a string).
+pub type Text = std::sync::Arc<str>;
+
 /// The state of every area at one valid time, as `sijil state` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct State {
@@ -642,9 +651,9 @@ pub struct AreaState {
 pub struct Active {
     pub id: Uuid,
     pub kind: Kind,
-    pub actor: Option<String>,
+    pub actor: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    pub target: Option<Text>,
     #[serde(serialize_with = "ser_utc")]
     pub since: DateTime<Utc>,
     /// `"day"` when the event's time is a date.
@@ -653,40 +662,40 @@ pub struct Active {
     #[serde(serialize_with = "ser_utc_opt")]
     pub until: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub via: Vec<String>,
+    pub via: Vec<Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub terms: Vec<String>,
-    pub source: String,
+    pub terms: Vec<Text>,
+    pub source: Text,
 }
 
 /// An ultimatum issued by T.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Deadline {
     pub id: Uuid,
-    pub actor: Option<String>,
-    pub target: Option<String>,
+    pub actor: Option<Text>,
+    pub target: Option<Text>,
     #[serde(serialize_with = "ser_utc")]
     pub deadline: DateTime<Utc>,
     /// `pending` before the deadline, `expired` from it on.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub demand: Option<String>,
-    pub source: String,
+    pub demand: Option<Text>,
+    pub source: Text,
 }
 
 /// An actor deployed and not withdrawn.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Force {
-    pub actor: String,
+    pub actor: Text,
     #[serde(serialize_with = "ser_utc")]
     pub since: DateTime<Utc>,
     /// `"day"` when the deployment's time is a date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<&'static str>,
     /// The source of the deployment that began this presence.
-    pub source: String,
+    pub source: Text,
     /// Every source that reported the presence.
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
     pub id: Uuid,
 }
 
@@ -694,20 +703,20 @@ pub struct Force {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Control {
     pub id: Uuid,
-    pub actor: String,
+    pub actor: Text,
     pub extent: Extent,
     #[serde(serialize_with = "ser_utc")]
     pub at: DateTime<Utc>,
     /// `"day"` when the claim's time is a date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<&'static str>,
-    pub source: String,
+    pub source: Text,
 }
 
 /// One source's latest casualty figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Casualty {
-    pub source: String,
+    pub source: Text,
     pub killed: Option<u64>,
     pub wounded: Option<u64>,
     pub civilian: Option<bool>,
@@ -716,7 +725,7 @@ pub struct Casualty {
     /// `"day"` when the latest report's time is a date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<&'static str>,
-    pub areas: Vec<String>,
+    pub areas: Vec<Text>,
     /// The latest report taken into account.
     pub id: Uuid,
     /// How many reports make up the figures: 1 for a cumulative report,

@@ -288,7 +288,7 @@ pub fn run(g: &Globals, args: ExportArgs, out: &mut dyn Write) -> Result<(), Cli
     let mut ledger = session.ledger_for(known_at)?;
     let view = ledger.view(known_at);
     let registry = view.registry();
-    let area = session.area_in(registry, args.area.as_deref())?;
+    let area = session.area_in(|| registry, args.area.as_deref())?;
     let resolve = |flag: &str, names: &[String]| -> Result<Vec<String>, CliError> {
         names
             .iter()
@@ -498,7 +498,12 @@ impl Job<'_> {
                 let mut unplaced = 0;
                 let features = ex.domain_events(self.records.stream()).flat_map(|r| {
                     let f = ex.event_features(&r);
-                    if f.is_empty() && r.event.kind != Kind::Ended {
+                    // an event kept only for passing through the area
+                    // (`via`) has no area of its own in it: nothing to place,
+                    // and no coordinates missing
+                    let e = &r.event;
+                    let placeable = e.areas.is_empty() || e.areas.iter().any(|a| ex.selects_area(a));
+                    if f.is_empty() && e.kind != Kind::Ended && placeable {
                         unplaced += 1;
                     }
                     f
@@ -537,6 +542,14 @@ impl Job<'_> {
     /// sorted).
     fn actor_types(&self, used: &[String], notes: &mut Notes) -> ActorTypes {
         let mut types = self.exporter.guess_actor_types();
+        // an actor named in a flag has that type, whatever its names suggest:
+        // `--state-actor civil-defence` must not leave it guessed a civilian
+        for a in &self.state_actors {
+            types.civilian.remove(a);
+        }
+        for a in &self.civilian_actors {
+            types.state.remove(a);
+        }
         let mut guessed = Vec::new();
         for (flags, set, word, flag) in [
             (&self.state_actors, &mut types.state, "state forces", "--state-actor"),
@@ -603,6 +616,11 @@ fn feature_collection(
 /// A file that appears under its name only once it is whole: written to a
 /// temporary file beside it (created like any new file, so the user's umask
 /// applies), synced, then renamed over the name.
+/// Whether a path ends in a separator (`out/`), which names a folder.
+fn names_a_folder(path: &Path) -> bool {
+    path.as_os_str().as_encoded_bytes().last().is_some_and(|&b| std::path::is_separator(b as char))
+}
+
 pub(crate) struct AtomicFile {
     file: Option<File>,
     /// The temporary file renamed over the target at commit (empty when
@@ -625,6 +643,11 @@ impl AtomicFile {
                 return Ok(AtomicFile { file: Some(file), tmp: PathBuf::new(), target: target.to_path_buf() });
             }
             Ok(m) if m.is_dir() => return Err(io::Error::other("it is a folder; name a file in it")),
+            // `-o sub/` names a folder; one that does not exist is said so
+            // now, not after the export was written beside it
+            Err(e) if e.kind() == io::ErrorKind::NotFound && names_a_folder(target) => {
+                return Err(io::Error::other(format!("the folder {} does not exist", target.display())))
+            }
             _ => {}
         }
         let target = follow_links(target)?;

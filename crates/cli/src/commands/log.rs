@@ -78,7 +78,7 @@ pub fn run(g: &Globals, args: LogArgs, out: &mut dyn Write) -> Result<(), CliErr
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
     // the ledger picks the events and their order; only those are read
     let ledger = session.ledger_for(known_at)?;
-    let area = session.area_in(&ledger.registry(known_at), args.area.as_deref())?;
+    let area = session.area_in(|| ledger.registry(known_at), args.area.as_deref())?;
     let rows = ledger.select(&LogQuery { known_at, kinds, since, until, area });
     let standing = |r: &Recorded| standing_of(&ledger, r.seq, known_at);
     match super::choose_format(args.format, Format::Ndjson) {

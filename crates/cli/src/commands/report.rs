@@ -77,7 +77,7 @@ pub fn run(g: &Globals, args: ReportArgs, out: &mut dyn Write) -> Result<(), Cli
     // the ledger as known at K, and only the records the page can show
     // read back from the log (not a fold of the whole log)
     let mut ledger = session.ledger_for(known_at)?;
-    let area = session.area_in(&ledger.registry(known_at), args.area.as_deref())?;
+    let area = session.area_in(|| ledger.registry(known_at), args.area.as_deref())?;
     let state = ledger.state(&StateQuery { at, known_at, area: area.clone() });
     let registry_now = ledger.registry_at(at, known_at);
     let view = ledger.view(known_at);

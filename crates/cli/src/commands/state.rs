@@ -49,7 +49,7 @@ pub fn run(g: &Globals, args: StateArgs, out: &mut dyn Write) -> Result<(), CliE
     let at = session.at_or_now(args.at.as_deref(), now)?;
     let known_at = session.known_at(args.known_at.as_deref(), now)?;
     let ledger = session.ledger_for(known_at)?;
-    let area = session.area_in(&ledger.registry(known_at), args.area.as_deref())?;
+    let area = session.area_in(|| ledger.registry(known_at), args.area.as_deref())?;
     let state = ledger.state(&StateQuery { at, known_at, area });
     match super::choose_format(args.format, Format::Json) {
         Format::Json | Format::Ndjson => super::write_json(out, &state),

@@ -320,6 +320,48 @@ fn selections_narrow_every_projection() {
     assert_eq!(fresh.head().seq, 21);
 }
 
+/// An actor named with --state-actor or --civilian-actor has that type,
+/// even when its names make the guess say the other: the flag decides.
+#[test]
+fn actor_type_flags_override_the_other_guess() {
+    let env = TestEnv::aleppo();
+    let acled = |extra: &[&str]| -> (Vec<csv::StringRecord>, String) {
+        let mut args = vec!["export", "acled"];
+        args.extend_from_slice(extra);
+        let run = env.run(&args);
+        run.code(0);
+        let rows = csv::Reader::from_reader(run.stdout.as_bytes()).records().map(Result::unwrap).collect();
+        (rows, run.stderr.clone())
+    };
+    // civil-defence is guessed a civilian; named as state forces, it is one
+    let (rows, stderr) = acled(&["--kind", "evacuation", "--state-actor", "civil-defence"]);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| &r[9] == "1" && &r[13] == "10"), "{rows:?}");
+    assert!(!stderr.contains("civil-defence"), "the flag, not a guess: {stderr}");
+    // internal-security is guessed state forces; named as civilians, its
+    // full claim is not "Government regains territory"
+    let (rows, stderr) = acled(&["--kind", "control_claim", "--civilian-actor", "internal-security"]);
+    let claim = rows.iter().find(|r| r[7].starts_with("Internal Security")).unwrap();
+    assert_eq!(&claim[9], "7");
+    assert_eq!(&claim[6], "Non-state actor overtakes territory");
+    assert!(!stderr.contains("internal-security"), "the flag, not a guess: {stderr}");
+}
+
+/// `--area` on a crossing keeps the evacuations through it; their
+/// Features lie in their own areas, outside the selection, so the events
+/// layer has none, and says nothing of missing coordinates.
+#[test]
+fn an_event_kept_for_its_crossing_is_not_said_to_lack_coordinates() {
+    let env = TestEnv::aleppo();
+    let kept = env.run(&["export", "events", "--area", "al-awarid-crossing"]).ok().stdout.clone();
+    assert!(kept.contains("\"kind\":\"evacuation\""), "{kept}");
+    let run = env.run(&["export", "geojson", "--area", "al-awarid-crossing"]);
+    run.code(0);
+    assert_eq!(run.stderr, "");
+    let fc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(fc["features"].as_array().map(Vec::len), Some(0));
+}
+
 #[test]
 fn bad_combinations_are_usage_errors() {
     let env = TestEnv::aleppo();
@@ -421,6 +463,21 @@ fn output_to_dev_stdout_a_folder_or_the_log_folder() {
             missing.display()
         ),
     );
+    // `-o no-such-folder/` names the folder, and writes nothing beside it
+    let slash = format!("{}/", missing.display());
+    env.run(&["export", "events", "-o", &slash]).fails(
+        1,
+        &format!(
+            "error: cannot write {slash}: the folder {slash} does not exist
+"
+        ),
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]

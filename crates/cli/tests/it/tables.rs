@@ -92,3 +92,32 @@ fn a_day_precision_start_reads_as_its_date() {
         }
     }
 }
+
+/// A note or source holding control characters (a pasted CRLF, an escape
+/// sequence) cannot move the cursor or restyle the terminal through a
+/// table (`log`, `state`); the JSON keeps the text byte for byte.
+#[test]
+fn control_characters_in_text_do_not_reach_the_terminal() {
+    let env = TestEnv::aleppo();
+    let note = "first line\r\nsecond \u{1b}[2J\u{1b}[31mred\u{7} end";
+    let event = serde_json::json!({
+        "kind": "statement", "at": "2026-01-09T10:00", "actor": "sdf",
+        "source": "Desk\rX", "note": note,
+    });
+    env.append(&event.to_string());
+    let text = table(&env, &["log", "--kind", "statement", "--since", "2026-01-09T10:00"]);
+    assert!(!text.contains('\r') && !text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    assert!(text.contains("second") && text.contains("red"), "{text}");
+    let json = env.log(&["--kind", "statement", "--since", "2026-01-09T10:00"]);
+    assert_eq!(json[0]["note"], note);
+    assert_eq!(json[0]["source"]["name"], "Desk\rX");
+    // the situation report's sources too
+    let curfew = serde_json::json!({
+        "kind": "curfew", "at": "2026-01-09T10:00", "areas": ["ashrafiyeh"], "actor": "internal-security",
+        "source": "Wire\u{1b}[2J desk",
+    });
+    env.append(&curfew.to_string());
+    let text = table(&env, &["state", "--at", "2026-01-09T10:30"]);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("Wire"), "{text}");
+}

@@ -461,12 +461,12 @@ proptest! {
                 .casualties
                 .iter()
                 .map(|c| Figures {
-                    source: c.source.clone(),
+                    source: c.source.to_string(),
                     killed: c.killed,
                     wounded: c.wounded,
                     civilian: c.civilian,
                     at: c.at,
-                    areas: c.areas.clone(),
+                    areas: c.areas.iter().map(|a| a.to_string()).collect(),
                     id: c.id,
                     reports: c.reports,
                 })
