@@ -261,8 +261,9 @@ pub fn simple_table(
 ) -> Result<(), crate::error::CliError> {
     let mut t = new_table();
     t.set_header(header.to_vec());
+    // every cell may hold text from the log (a note, a source, a name)
     for r in rows {
-        t.add_row(r);
+        t.add_row(r.iter().map(|c| printable(c)).collect::<Vec<_>>());
     }
     writeln!(out, "{t}").map_err(crate::error::output)
 }

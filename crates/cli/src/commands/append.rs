@@ -49,16 +49,13 @@ pub struct AppendArgs {
 }
 
 pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let text = match (args.typed, args.json) {
+    let (typed, given) = match (args.typed, args.json) {
         (Some(_), Some(_)) => {
             return Err(CliError::input("--json and a kind with its flags are two ways to give the event; use one"))
         }
-        (Some(typed), None) => {
-            let zone = g.tz.unwrap_or(chrono_tz::UTC);
-            let now = g.now(zone)?.with_timezone(&zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            serde_json::Value::Object(typed.into_json(&now)).to_string()
-        }
-        (None, Some(j)) => j,
+        // built once the log is open: `--at now` needs its zone
+        (Some(typed), None) => (Some(typed), None),
+        (None, Some(j)) => (None, Some(j)),
         (None, None) => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
@@ -76,16 +73,33 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
                     crate::commands::import::MAX_LINE
                 )));
             }
-            String::from_utf8(buf).map_err(|_| CliError::input("the event is not valid UTF-8"))?
+            (None, Some(String::from_utf8(buf).map_err(|_| CliError::input("the event is not valid UTF-8"))?))
         }
     };
     let max = crate::commands::import::MAX_LINE;
-    if text.len() > max {
-        return Err(CliError::input(format!("the event is {} bytes, over the limit of {max} bytes", text.len())));
+    let too_long = |text: &str| -> Result<(), CliError> {
+        if text.len() > max {
+            return Err(CliError::input(format!("the event is {} bytes, over the limit of {max} bytes", text.len())));
+        }
+        Ok(())
+    };
+    if let Some(text) = &given {
+        too_long(text)?;
     }
+    let mut pending = g.open_for_append()?;
+    let text = match (typed, given) {
+        (Some(typed), _) => {
+            let zone = g.tz.unwrap_or(chrono_tz::UTC);
+            // a local `$SIJIL_NOW` is read like `--at`: in --tz, else in the log's zone
+            let input_zone = pending.session.as_ref().map_or(zone, |s| s.zone);
+            let now = g.now(input_zone)?.with_timezone(&zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            serde_json::Value::Object(typed.into_json(&now)).to_string()
+        }
+        (None, given) => given.unwrap_or_default(),
+    };
+    too_long(&text)?;
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let several_lines = trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1;
-    let mut pending = g.open_for_append()?;
     let batch = pending.admit([(1, Ok(trimmed))])?;
     if !batch.errors.is_empty() {
         let (_, msg, conflict) = &batch.errors[0];

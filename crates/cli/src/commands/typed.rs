@@ -86,6 +86,12 @@ fn figure(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("a figure is a whole number from 0 to {cap}, got {text}"))
 }
 
+/// A coordinate typed as a flag: a finite number (`nan` or `inf` would
+/// become JSON `null`, which reads as absent, and be dropped unseen).
+fn finite(text: &str) -> Result<f64, String> {
+    text.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("expected a number, got {text}"))
+}
+
 /// One subcommand per kind.
 #[derive(Debug, Subcommand)]
 pub enum Typed {
@@ -116,10 +122,10 @@ pub enum Typed {
         #[arg(long, value_name = "ID")]
         parent: Option<String>,
         /// Latitude, −90 to 90
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = finite)]
         lat: Option<f64>,
         /// Longitude, −180 to 180
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = finite)]
         lon: Option<f64>,
         /// Other names, comma-separated, any script
         #[arg(long, value_delimiter = ',')]
@@ -406,9 +412,8 @@ pub enum Typed {
         /// The id of the event it ends
         #[arg(long, value_name = "ID")]
         ends: Option<String>,
-        /// Who ended it
-        #[arg(long, value_name = "ID")]
-        actor: Option<String>,
+        #[command(flatten)]
+        scope: Scope,
         #[command(flatten)]
         common: Common,
     },
@@ -423,9 +428,8 @@ pub enum Typed {
         /// The id of the event it retracts
         #[arg(long, value_name = "ID")]
         retracts: Option<String>,
-        /// Who retracted it
-        #[arg(long, value_name = "ID")]
-        actor: Option<String>,
+        #[command(flatten)]
+        scope: Scope,
         #[command(flatten)]
         common: Common,
     },
@@ -449,6 +453,14 @@ impl Obj {
     fn list(&mut self, key: &str, v: Vec<String>) -> &mut Obj {
         // names are split on the Arabic comma too, as typed on an Arabic keyboard
         let names = matches!(key, "areas" | "via" | "aliases");
+        if !names {
+            // free text (`--terms`, one flag each) goes in as typed, as in
+            // JSON: not trimmed, and an empty one is refused by validation
+            if !v.is_empty() {
+                self.0.insert(key.into(), Value::Array(v.into_iter().map(Value::String).collect()));
+            }
+            return self;
+        }
         let v: Vec<Value> = v
             .iter()
             .flat_map(|s| s.split(move |c| names && c == '\u{060C}'))
@@ -529,8 +541,9 @@ impl Typed {
             Typed::ControlClaim { scope, extent, common } => {
                 o = Obj::new("control_claim");
                 let extent = extent.map(|x| match x.trim().trim_end_matches('%').parse::<f64>() {
-                    Ok(p) => Value::from(p),
-                    Err(_) => Value::String(x),
+                    // `nan` or `inf` would become null (absent): left as text, it is refused by name
+                    Ok(p) if p.is_finite() => Value::from(p),
+                    _ => Value::String(x),
                 });
                 o.scope(scope).n("extent", extent).common(common, now);
             }
@@ -570,13 +583,13 @@ impl Typed {
                 o = Obj::new("defection_call");
                 o.scope(scope).s("contact", contact).common(common, now);
             }
-            Typed::Ended { ends, actor, common } => {
+            Typed::Ended { ends, scope, common } => {
                 o = Obj::new("ended");
-                o.s("ends", ends).s("actor", actor).common(common, now);
+                o.s("ends", ends).scope(scope).common(common, now);
             }
-            Typed::Retraction { retracts, actor, common } => {
+            Typed::Retraction { retracts, scope, common } => {
                 o = Obj::new("retraction");
-                o.s("retracts", retracts).s("actor", actor).common(common, now);
+                o.s("retracts", retracts).scope(scope).common(common, now);
             }
         }
         o.0

@@ -121,3 +121,31 @@ fn control_characters_in_text_do_not_reach_the_terminal() {
     assert!(!text.contains('\u{1b}'), "{text:?}");
     assert!(text.contains("Wire"), "{text}");
 }
+
+/// `show`, `areas` and `actors` tables hold the same texts (a note, a
+/// source, a name, an alias): no control character reaches the terminal
+/// through them either.
+#[test]
+fn control_characters_do_not_reach_the_terminal_through_show_areas_or_actors() {
+    let env = TestEnv::aleppo();
+    let statement = serde_json::json!({
+        "id": "01943a00-0000-7000-8000-00000000c7c7",
+        "kind": "statement", "at": "2026-01-09T10:00", "actor": "sdf",
+        "source": "Wire\u{1b}[0m desk", "note": "pasted \u{1b}[2J\u{1b}[H here\u{7}",
+    });
+    env.append(&statement.to_string());
+    let actor = serde_json::json!({
+        "kind": "actor", "actor": "escaped", "name": "Escaped \u{1b}[31mred", "aliases": ["esc\u{1b}[2Jalias"], "source": "g",
+    });
+    env.append(&actor.to_string());
+    let area = serde_json::json!({
+        "kind": "area", "area": "aleppo/escaped", "name": "Escaped \u{1b}[31mred", "type": "t\u{1b}[1m",
+        "aliases": ["bell\u{7}"], "source": "g",
+    });
+    env.append(&area.to_string());
+    for args in [&["show", "01943a00-0000-7000-8000-00000000c7c7"][..], &["areas"][..], &["actors"][..]] {
+        let text = table(&env, args);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{args:?}: {text:?}");
+        assert!(text.contains("Escaped") || text.contains("pasted"), "{args:?}: {text}");
+    }
+}

@@ -245,3 +245,98 @@ fn an_append_knows_every_definition_before_it_whatever_the_cache_holds() {
     shelling("الحي الجديد").ok();
     assert_eq!(env.log(&["--kind", "shelling", "--since", "2026-01-10"]).len(), 4);
 }
+
+/// A local `$SIJIL_NOW` is read like `--at`: in `--tz`, else in the log's
+/// zone (cli.md), so `--at now` stores the moment `state` takes for now.
+#[test]
+fn typed_at_now_reads_a_local_sijil_now_in_the_logs_zone() {
+    let env = TestEnv::aleppo();
+    let now = [("SIJIL_NOW", "2026-01-11T08:00")];
+    env.run_env(&now, &["append", "statement", "--at", "now", "--actor", "sdf", "--source", "SDF"]).ok();
+    let stored = env.log(&["--kind", "statement", "--since", "2026-01-11"]);
+    assert_eq!(stored.len(), 1);
+    // 08:00 in Asia/Damascus (+03:00), not 08:00 UTC
+    assert_eq!(stored[0]["at"], serde_json::json!("2026-01-11T05:00:00Z"));
+    let state = env.run_env(&now, &["state", "--format", "json"]).ok().json();
+    assert_eq!(state["at"], serde_json::json!("2026-01-11T05:00:00Z"));
+}
+
+/// `ended` and `retraction` take `areas`, `actor`, `target` and `corrects`
+/// (events.md, Kinds): their flags store what the JSON stores.
+#[test]
+fn typed_ended_and_retraction_take_areas_and_target() {
+    let typed = TestEnv::aleppo();
+    let json = TestEnv::aleppo();
+    let ended = r#"{"id":"01943a00-0000-7000-8000-0000000e0001","kind":"ended","at":"2026-01-09T06:00","ends":"01943a00-0000-7000-8000-000000000016","areas":["ashrafiyeh"],"actor":"syrian-government","target":"sdf","source":"SANA"}"#;
+    let retraction = r#"{"id":"01943a00-0000-7000-8000-0000000e0002","kind":"retraction","at":"2026-01-09T12:00","retracts":"01943a00-0000-7000-8000-000000000009","areas":["ashrafiyeh"],"target":"sdf","source":"SOHR"}"#;
+    json.append(ended);
+    json.append(retraction);
+    typed
+        .run(&[
+            "append",
+            "ended",
+            "--id",
+            "01943a00-0000-7000-8000-0000000e0001",
+            "--at",
+            "2026-01-09T06:00",
+            "--ends",
+            "01943a00-0000-7000-8000-000000000016",
+            "--areas",
+            "ashrafiyeh",
+            "--actor",
+            "syrian-government",
+            "--target",
+            "sdf",
+            "--source",
+            "SANA",
+        ])
+        .ok();
+    typed
+        .run(&[
+            "append",
+            "retraction",
+            "--id",
+            "01943a00-0000-7000-8000-0000000e0002",
+            "--at",
+            "2026-01-09T12:00",
+            "--retracts",
+            "01943a00-0000-7000-8000-000000000009",
+            "--areas",
+            "ashrafiyeh",
+            "--target",
+            "sdf",
+            "--source",
+            "SOHR",
+        ])
+        .ok();
+    assert_eq!(without_log_fields(typed.log(&[])), without_log_fields(json.log(&[])));
+}
+
+/// `--terms` is free text, one flag each: kept byte for byte as in JSON,
+/// and an empty term is refused as in JSON rather than dropped.
+#[test]
+fn typed_terms_are_kept_as_typed() {
+    let env = TestEnv::aleppo();
+    let args = ["append", "ceasefire", "--areas", "ashrafiyeh", "--at", "2026-01-10", "--actor", "sdf"];
+    env.run(&[&args[..], &["--terms", "  1. indented\n", "--source", "s"]].concat()).ok();
+    let stored = env.log(&["--kind", "ceasefire", "--since", "2026-01-10"]);
+    assert_eq!(stored[0]["terms"], serde_json::json!(["  1. indented\n"]));
+    let run = env.run(&[&args[..], &["--terms", "a", "--terms", "", "--source", "s"]].concat());
+    assert!(run.code(2).stderr.contains("\"terms\": holds an empty string"), "{}", run.stderr);
+}
+
+/// `nan` and `inf` parse as numbers but have no JSON form (they would turn
+/// into `null`, read as absent): refused, never dropped unseen.
+#[test]
+fn typed_coordinates_and_extents_refuse_nan() {
+    let env = TestEnv::aleppo();
+    let area = ["append", "area", "--area", "aleppo/nan-quarter", "--name", "Nan Quarter", "--source", "g"];
+    let run = env.run(&[&area[..], &["--lat", "nan", "--lon", "nan"]].concat());
+    run.code(2);
+    let run = env.run(&[&area[..], &["--lat", "36.2", "--lon", "inf"]].concat());
+    run.code(2);
+    let claim = ["append", "control_claim", "--areas", "ashrafiyeh", "--at", "2026-01-10", "--actor", "sdf"];
+    let run = env.run(&[&claim[..], &["--extent", "nan", "--source", "s"]].concat());
+    assert!(run.code(2).stderr.contains("got \"nan\""), "{}", run.stderr);
+    assert_eq!(env.head().seq, 50, "a refused event was appended");
+}
