@@ -956,24 +956,31 @@ impl<'a> Exporter<'a> {
         for r in self.domain_events(records) {
             let r: &Recorded = r.borrow();
             let e = &r.event;
-            if !matches!(e.kind, Kind::Statement | Kind::CasualtyReport) {
-                for a in e.actor.iter().chain(&e.target) {
-                    if !actors.contains(a) {
-                        actors.insert(a.clone());
-                    }
-                }
-            }
             match e.kind {
                 Kind::Statement => left_out.statements += 1,
                 Kind::CasualtyReport => left_out.casualty_reports += 1,
                 Kind::Ended if matches!(self.fix_end(e), EndFix::Drop) => {}
-                _ => match index.entry(self.incident_key(e)) {
-                    Entry::Occupied(i) => groups[*i.get()].1.push(r.seq),
-                    Entry::Vacant(slot) => {
-                        slot.insert(groups.len());
-                        groups.push((self.start(e), vec![r.seq]));
+                _ => {
+                    // the actors of the rows written: an event kept only for
+                    // passing through the area (`via`) has no row in it
+                    let areas = self.areas_of(e);
+                    let has_rows =
+                        if areas.is_empty() { self.sel.area.is_none() } else { areas.iter().any(|a| self.within(a)) };
+                    if has_rows {
+                        for a in e.actor.iter().chain(&e.target) {
+                            if !actors.contains(a) {
+                                actors.insert(a.clone());
+                            }
+                        }
                     }
-                },
+                    match index.entry(self.incident_key(e)) {
+                        Entry::Occupied(i) => groups[*i.get()].1.push(r.seq),
+                        Entry::Vacant(slot) => {
+                            slot.insert(groups.len());
+                            groups.push((self.start(e), vec![r.seq]));
+                        }
+                    }
+                }
             }
         }
         drop(index);

@@ -360,6 +360,10 @@ fn an_event_kept_for_its_crossing_is_not_said_to_lack_coordinates() {
     assert_eq!(run.stderr, "");
     let fc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(fc["features"].as_array().map(Vec::len), Some(0));
+    // ACLED writes no row for it either, and so names no actor type it guessed
+    let run = env.run(&["export", "acled", "--area", "al-awarid-crossing"]);
+    assert_eq!(run.code(0).stdout.lines().count(), 1, "the header alone: {}", run.stdout);
+    assert!(!run.stderr.contains("from their names"), "{}", run.stderr);
 }
 
 #[test]
