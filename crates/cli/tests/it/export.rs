@@ -469,19 +469,18 @@ fn output_to_dev_stdout_a_folder_or_the_log_folder() {
     );
     // `-o no-such-folder/` names the folder, and writes nothing beside it
     let slash = format!("{}/", missing.display());
-    env.run(&["export", "events", "-o", &slash]).fails(
-        1,
-        &format!(
-            "error: cannot write {slash}: the folder {slash} does not exist
-"
-        ),
-    );
-    let leftovers: Vec<_> = std::fs::read_dir(env.dir())
+    env.run(&["export", "events", "-o", &slash])
+        .fails(1, &format!("error: cannot write {slash}: the folder {slash} does not exist\n"));
+    assert_eq!(leftovers(&env), Vec::<String>::new());
+}
+
+/// The temporary files an export left in the test's folder.
+fn leftovers(env: &TestEnv) -> Vec<String> {
+    std::fs::read_dir(env.dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+        .collect()
 }
 
 #[test]
@@ -493,12 +492,7 @@ fn output_files_are_written_whole_and_honour_the_umask() {
     assert_eq!(run.code(0).stdout, "", "with -o nothing goes to stdout");
     let written = std::fs::read_to_string(&target).unwrap();
     assert_eq!(written, env.run(&["export", "acled"]).stdout);
-    let leftovers: Vec<_> = std::fs::read_dir(env.dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(leftovers(&env), Vec::<String>::new());
 
     // `-o -` is standard output
     let state = env.run(&["export", "state", "--at", "2026-01-09"]).stdout;
