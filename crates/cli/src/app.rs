@@ -865,9 +865,12 @@ fn unix_millis() -> u64 {
 /// is refused here, naming its line, rather than by the store mid-import.
 fn fits(admitted: Admitted, line_len: usize) -> Result<Admitted, Rejection> {
     // only lines long enough to come near are measured (the canonical JSON
-    // costs time); the store itself still refuses any record over the limit
+    // costs time); the store itself still refuses any record over the limit.
+    // A short alias is stored as its slug (up to 128 bytes), so every area
+    // or actor a line names counts as a slug's length.
     if let Admitted::New(e) = &admitted {
-        if line_len > sijil_store::MAX_RECORD / 16 {
+        let names = e.areas.len() + e.via.len() + usize::from(e.actor.is_some()) + usize::from(e.target.is_some());
+        if line_len + names * 130 > sijil_store::MAX_RECORD / 16 {
             let size = sijil_store::record::stored_len(e);
             if size > sijil_store::MAX_RECORD {
                 return Err(Rejection::Invalid(format!(

@@ -380,17 +380,18 @@ impl<'a> Report<'a> {
         (places, unplaced)
     }
 
-    /// The English name of an area or actor slug, else the slug.
+    /// An area's names as defined at `--at` (else its latest definition),
+    /// or the slug when the log defines no such area.
     pub(crate) fn area_name(&self, slug: &str) -> (String, Option<String>) {
-        let reg = self.view.registry();
-        match reg.area(slug) {
+        match self.registry().area(slug).or_else(|| self.view.registry().area(slug)) {
             Some(d) => (d.name.clone(), d.name_ar.clone()),
             None => (slug.to_string(), None),
         }
     }
 
+    /// An actor's names as defined at `--at` (else its latest definition).
     pub(crate) fn actor_name(&self, slug: &str) -> (String, Option<String>) {
-        match self.view.registry().actor(slug) {
+        match self.registry().actor(slug).or_else(|| self.view.registry().actor(slug)) {
             Some(d) => (d.name.clone(), d.name_ar.clone()),
             None => (slug.to_string(), None),
         }

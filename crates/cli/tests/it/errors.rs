@@ -744,3 +744,37 @@ fn help_and_version_are_not_errors() {
         assert!(!run.stdout.is_empty());
     }
 }
+
+/// A short line naming many areas by short aliases is stored with their
+/// slugs: when that is over the stored limit, the import names the line
+/// (alongside every other bad line) instead of failing at the store.
+#[test]
+fn a_short_line_that_grows_over_the_stored_limit_is_named() {
+    let env = TestEnv::new();
+    let aliases: Vec<String> =
+        (0..250).map(|i| format!("{}{}", (b'A' + (i / 26) as u8) as char, (b'A' + (i % 26) as u8) as char)).collect();
+    let mut text = String::new();
+    for (i, a) in aliases.iter().enumerate() {
+        text.push_str(&format!(
+            r#"{{"kind":"area","area":"{}-{i:05}","name":"N{i}","aliases":["{a}"],"source":"G"}}"#,
+            "z".repeat(120)
+        ));
+        text.push('\n');
+    }
+    let line =
+        format!(r#"{{"kind":"shelling","at":"2026-01-09","areas":["{}"],"source":"S"}}"#, aliases.join(r#"",""#));
+    assert!(line.len() < 1536, "the line is short: {}", line.len());
+    text.push_str(&line);
+    text.push_str("\nnot json\n");
+    let path = env.write("grows.ndjson", &text);
+    let run = env.run(&["import", path.to_str().unwrap()]);
+    run.code(2);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("line 251: the event is ") && lines[0].contains("bytes once stored, over the limit"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines[1].starts_with("line 252: not valid JSON"), "{}", run.stderr);
+    assert!(!env.db().exists(), "nothing was appended");
+}

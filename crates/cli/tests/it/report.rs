@@ -354,3 +354,24 @@ fn a_headless_browser_reads_the_demo_into_the_expected_dom() {
     assert!(dom.contains("الشيخ مقصود"));
     assert!(!dom.contains("<script"));
 }
+
+/// Names time-travel: at a moment before an area or actor was renamed,
+/// every part of the page (situation table and event list) uses the names
+/// of that moment, as `state` does, not the later ones.
+#[test]
+fn names_are_those_defined_at_the_moment_of_the_report() {
+    let env = TestEnv::aleppo();
+    env.run_stdin(
+        &["import", "-"],
+        r#"{"kind":"area","area":"aleppo/ashrafiyeh","at":"2026-01-10T00:00","name":"Renamed Later","name_ar":"اسم لاحق","parent":"aleppo","source":"G"}
+{"kind":"actor","actor":"civil-defence","at":"2026-01-10T00:00","name":"Renamed Actor","source":"G"}
+"#,
+    )
+    .code(0);
+    assert_eq!(env.state(AT, &[])["areas"]["aleppo/ashrafiyeh"]["name"], "Ashrafiyeh");
+    let html = demo_report(&env, &[]);
+    assert!(!html.contains("Renamed Later"), "an area name from after --at");
+    assert!(!html.contains("اسم لاحق"), "an Arabic area name from after --at");
+    assert!(!html.contains("Renamed Actor"), "an actor name from after --at");
+    assert!(html.contains("Syrian Civil Defence"));
+}
