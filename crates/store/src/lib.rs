@@ -102,6 +102,8 @@ pub const MAX_RECORD: usize = 24 * 1024;
 const LOCK_WAIT: Duration = Duration::from_millis(250);
 /// Logs shorter than this are scanned on the calling thread.
 const PARALLEL_SCAN: u64 = 4096;
+/// How many decoded blocks [`Store::get`] keeps (each at most 256 KiB).
+const RECENT_BLOCKS: usize = 4;
 
 const KEY_FORMAT: &[u8] = b"format";
 /// The tree that held the blocks' bytes in format 2.
@@ -319,6 +321,11 @@ pub struct Store {
     writer: Mutex<()>,
     /// Held while the checkpoint file is written or removed.
     checkpointing: Mutex<()>,
+    /// The blocks [`Store::get`] read last, decoded and checked, by their
+    /// first position and place, the latest first: the ids of a file
+    /// imported again lie in the same few blocks, which are then decoded
+    /// once, not once per id. A rewritten block has another place.
+    recent: Mutex<Vec<(u64, Ref, Arc<Block>)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -468,6 +475,7 @@ impl Store {
             zone: String::new(),
             writer: Mutex::new(()),
             checkpointing: Mutex::new(()),
+            recent: Mutex::new(Vec::new()),
         })
     }
 
@@ -787,8 +795,26 @@ impl Store {
         if seq >= first + u64::from(r.count) {
             return Ok(None);
         }
-        let b = self.t.load(first, r)?;
+        let b = self.recent_block(first, r)?;
         Ok(Some(b.record((seq - first) as usize).to_vec()))
+    }
+
+    /// The block at `first`, placed at `r`: from [`Store::recent`] when it
+    /// was read lately, else read, checked and kept there.
+    fn recent_block(&self, first: u64, r: Ref) -> Result<Arc<Block>, ReadError> {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = recent.iter().position(|(f, p, _)| *f == first && *p == r) {
+            let hit = recent.remove(i);
+            let b = hit.2.clone();
+            recent.insert(0, hit);
+            return Ok(b);
+        }
+        drop(recent);
+        let b = Arc::new(self.t.load(first, r)?);
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        recent.insert(0, (first, r, b.clone()));
+        recent.truncate(RECENT_BLOCKS);
+        Ok(b)
     }
 
     /// Appends `events` atomically, all recorded at `now` (or at the head's

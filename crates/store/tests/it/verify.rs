@@ -346,3 +346,25 @@ fn get_never_returns_a_record_of_another_id() {
         assert_eq!(log.store.get(&event(999).id).unwrap(), None, "{what}");
     }
 }
+
+/// `get` keeps the few blocks it read last: reads across more blocks than
+/// it keeps, in any order, still give each id its own event, and a block
+/// rewritten after it was read is read again, not served from memory.
+#[test]
+fn get_reads_each_block_as_it_now_lies() {
+    let log = Log::new();
+    // 6,000 events in one import: six blocks of 1,024 records and a part
+    log.store.append(&events(1, 6000), clock(0), None).unwrap();
+    let order: Vec<u128> = (0..60u128).map(|i| 1 + (i * 1237) % 6000).chain([1, 1025, 2049, 1, 5999]).collect();
+    for n in order {
+        assert_eq!(log.store.get(&event(n).id).unwrap().unwrap().event, event(n), "event {n}");
+    }
+    // read, then forged in its block (which is written anew): get sees it
+    assert_eq!(log.store.get(&event(3000).id).unwrap().unwrap().event, event(3000));
+    forge(&log.store, 3000, &event(99_999), decoded(&log.store, 2999).hash);
+    match log.store.get(&event(3000).id) {
+        Err(ReadError::Corrupt { seq: 3000, reason }) => assert!(reason.contains("another event"), "{reason}"),
+        other => panic!("the forged record read as {other:?}"),
+    }
+    assert_eq!(log.store.get(&event(3001).id).unwrap().unwrap().event, event(3001));
+}
