@@ -206,7 +206,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz, log_zone: Tz) -
             1 => "\n1 incident".to_string(),
             n => format!("\n{n} incidents"),
         };
-        let label = format!("{}\n{slug}{incidents}", stacked(&a.name, a.name_ar.as_deref()));
+        let label = format!("{}\n{slug}{incidents}", printable(&stacked(&a.name, a.name_ar.as_deref())));
         if rows.is_empty() {
             quiet.push(if a.incidents > 0 {
                 format!(
@@ -229,7 +229,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz, log_zone: Tz) -
         writeln!(out, "{t}")?;
     }
     if !quiet.is_empty() {
-        writeln!(out, "Nothing in force: {}", quiet.join(", "))?;
+        writeln!(out, "Nothing in force: {}", printable(&quiet.join(", ")))?;
     }
     if state.casualties.is_empty() {
         writeln!(out, "No casualty claims.")?;

@@ -613,14 +613,14 @@ fn feature_collection(
     w.write_all(b"}\n")
 }
 
-/// A file that appears under its name only once it is whole: written to a
-/// temporary file beside it (created like any new file, so the user's umask
-/// applies), synced, then renamed over the name.
 /// Whether a path ends in a separator (`out/`), which names a folder.
 fn names_a_folder(path: &Path) -> bool {
     path.as_os_str().as_encoded_bytes().last().is_some_and(|&b| std::path::is_separator(b as char))
 }
 
+/// A file that appears under its name only once it is whole: written to a
+/// temporary file beside it (created like any new file, so the user's umask
+/// applies), synced, then renamed over the name.
 pub(crate) struct AtomicFile {
     file: Option<File>,
     /// The temporary file renamed over the target at commit (empty when

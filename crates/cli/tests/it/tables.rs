@@ -117,9 +117,22 @@ fn control_characters_in_text_do_not_reach_the_terminal() {
         "source": "Wire\u{1b}[2J desk",
     });
     env.append(&curfew.to_string());
+    // and the names of areas, in force or quiet
+    let quiet = serde_json::json!({
+        "kind": "area", "area": "aleppo/quiet-place", "name": "Quiet \u{1b}[2J place", "parent": "aleppo", "source": "g",
+    });
+    let busy = serde_json::json!({
+        "kind": "area", "area": "aleppo/busy-place", "name": "Busy \u{1b}[5m place", "parent": "aleppo", "source": "g",
+    });
+    let curfew_there = serde_json::json!({
+        "kind": "curfew", "at": "2026-01-09T10:00", "areas": ["busy-place"], "actor": "internal-security", "source": "g",
+    });
+    for e in [quiet, busy, curfew_there] {
+        env.append(&e.to_string());
+    }
     let text = table(&env, &["state", "--at", "2026-01-09T10:30"]);
     assert!(!text.contains('\u{1b}'), "{text:?}");
-    assert!(text.contains("Wire"), "{text}");
+    assert!(text.contains("Wire") && text.contains("Quiet") && text.contains("Busy"), "{text}");
 }
 
 /// `show`, `areas` and `actors` tables hold the same texts (a note, a
