@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
 use sijil_core::projection::{AreaState, Standing, State};
@@ -116,23 +116,37 @@ fn short(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// A moment of the state for a table cell: a short local time, or, when
-/// the event gave only a date (`precision` `day`), that date (the log's
-/// day, never an invented midnight).
-pub fn moment(t: DateTime<Utc>, precision: Option<&str>, zone: Tz, log_zone: Tz) -> String {
-    match precision {
-        Some("day") => format!("{} (day)", t.with_timezone(&log_zone).format("%Y-%m-%d")),
-        _ => short(t, zone),
+/// A short local time for a cell of a table whose header names the zone
+/// with its offset at `at`: `2026-01-09 03:00`, or, when `t` falls on the
+/// other side of a clock change, with its own offset
+/// (`2026-03-01 10:00 +00:00`), so that no time is read at the header's
+/// offset when it had another.
+pub fn short_under(t: DateTime<Utc>, zone: Tz, at: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&zone);
+    if local.offset().fix() == at.with_timezone(&zone).offset().fix() {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M %:z").to_string()
     }
 }
 
-/// When something in force holds, for a table cell: `since START` or
-/// `START → END`, a day-precision start shown as its date (the log's day,
-/// never an invented midnight).
-pub fn span(x: &sijil_core::projection::Active, zone: Tz, log_zone: Tz) -> String {
-    let start = moment(x.since, x.precision, zone, log_zone);
+/// A moment of the state at `at` for a table cell: a short local time
+/// ([`short_under`]), or, when the event gave only a date (`precision`
+/// `day`), that date (the log's day, never an invented midnight).
+pub fn moment(t: DateTime<Utc>, precision: Option<&str>, zone: Tz, log_zone: Tz, at: DateTime<Utc>) -> String {
+    match precision {
+        Some("day") => format!("{} (day)", t.with_timezone(&log_zone).format("%Y-%m-%d")),
+        _ => short_under(t, zone, at),
+    }
+}
+
+/// When something in force at `at` holds, for a table cell: `since START`
+/// or `START → END`, a day-precision start shown as its date (the log's
+/// day, never an invented midnight).
+pub fn span(x: &sijil_core::projection::Active, zone: Tz, log_zone: Tz, at: DateTime<Utc>) -> String {
+    let start = moment(x.since, x.precision, zone, log_zone, at);
     match x.until {
-        Some(u) => format!("{start} → {}", short(u, zone)),
+        Some(u) => format!("{start} → {}", short_under(u, zone, at)),
         None => format!("since {start}"),
     }
 }
@@ -152,7 +166,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         rows.push([
             what,
             x.actor.as_deref().unwrap_or_default().to_string(),
-            span(x, zone, log_zone),
+            span(x, zone, log_zone, state.at),
             printable(&x.source),
         ]);
     }
@@ -162,7 +176,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         rows.push([
             format!("ultimatum{target}: {status}"),
             d.actor.as_deref().unwrap_or_default().to_string(),
-            format!("deadline {}", short(d.deadline, zone)),
+            format!("deadline {}", short_under(d.deadline, zone, state.at)),
             printable(&d.source),
         ]);
     }
@@ -170,7 +184,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         rows.push([
             "deployed".into(),
             f.actor.to_string(),
-            format!("since {}", moment(f.since, f.precision, zone, log_zone)),
+            format!("since {}", moment(f.since, f.precision, zone, log_zone, state.at)),
             printable(&f.sources.join("; ")),
         ]);
     }
@@ -178,7 +192,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         rows.push([
             format!("claims control: {}", c.extent),
             c.actor.to_string(),
-            format!("claimed {}", moment(c.at, c.precision, zone, log_zone)),
+            format!("claimed {}", moment(c.at, c.precision, zone, log_zone, state.at)),
             printable(&c.source),
         ]);
     }
@@ -244,7 +258,7 @@ pub fn state_table(out: &mut dyn Write, state: &State, zone: Tz, log_zone: Tz) -
                 n(x.killed),
                 n(x.wounded),
                 x.civilian.map_or("—", |b| if b { "yes" } else { "no" }).to_string(),
-                moment(x.at, x.precision, zone, log_zone),
+                moment(x.at, x.precision, zone, log_zone, state.at),
                 x.areas.iter().map(|a| tail(a)).collect::<Vec<_>>().join(", "),
             ]);
         }

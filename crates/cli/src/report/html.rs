@@ -202,7 +202,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
             let via: Vec<String> = x.via.iter().map(|v| r.area_name(v).0).map(|n| esc(&n)).collect();
             what.push_str(&format!(" via {}", via.join(", ")));
         }
-        let when = crate::render::span(x, zone, r.view.zone());
+        let when = crate::render::span(x, zone, r.view.zone(), r.at);
         rows.push([what, actor(x.actor.as_deref()), when, bdi(&x.source)]);
     }
     for d in &a.deadlines {
@@ -211,7 +211,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
         rows.push([
             format!("ultimatum{target}: {status}"),
             actor(d.actor.as_deref()),
-            format!("deadline {}", short(d.deadline, zone)),
+            format!("deadline {}", crate::render::short_under(d.deadline, zone, r.at)),
             bdi(&d.source),
         ]);
     }
@@ -219,7 +219,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
         rows.push([
             "deployed".into(),
             actor(Some(&f.actor)),
-            format!("since {}", crate::render::moment(f.since, f.precision, zone, r.view.zone())),
+            format!("since {}", crate::render::moment(f.since, f.precision, zone, r.view.zone(), r.at)),
             bdi(&f.sources.join("; ")),
         ]);
     }
@@ -227,7 +227,7 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
         rows.push([
             format!("claims control: {}", esc(&c.extent.to_string())),
             actor(Some(&c.actor)),
-            format!("claimed {}", crate::render::moment(c.at, c.precision, zone, r.view.zone())),
+            format!("claimed {}", crate::render::moment(c.at, c.precision, zone, r.view.zone(), r.at)),
             bdi(&c.source),
         ]);
     }
@@ -289,7 +289,7 @@ fn situation(s: &mut String, r: &Report<'_>) {
                 n(c.killed),
                 n(c.wounded),
                 c.civilian.map_or("—", |b| if b { "yes" } else { "no" }),
-                crate::render::moment(c.at, c.precision, zone, r.view.zone()),
+                crate::render::moment(c.at, c.precision, zone, r.view.zone(), r.at),
                 areas.join(", ")
             );
         }
@@ -341,8 +341,14 @@ fn events(s: &mut String, r: &Report<'_>, rows: &[&sijil_core::Recorded]) {
         let e = &x.event;
         let when = match e.at {
             Some(sijil_core::Time::Day(d)) => format!("{} (day)", d.format("%Y-%m-%d")),
-            Some(t) => short(t.start(log_zone), zone),
+            Some(t) => crate::render::short_under(t.start(log_zone), zone, r.at),
             None => "—".to_string(),
+        };
+        // an end or deadline given as a date is that day (it lasts the whole
+        // of it), not the next day's midnight
+        let end = |t: sijil_core::Time| match t {
+            sijil_core::Time::Day(d) => format!("{} (day)", d.format("%Y-%m-%d")),
+            t => crate::render::short_under(t.end(log_zone), zone, r.at),
         };
         let mut kind = esc(e.kind.as_str());
         let figures: Vec<String> = [("killed", e.killed), ("wounded", e.wounded), ("count", e.count)]
@@ -353,10 +359,10 @@ fn events(s: &mut String, r: &Report<'_>, rows: &[&sijil_core::Recorded]) {
             kind.push_str(&format!("<br/>{}", figures.join(", ")));
         }
         if let Some(d) = e.deadline {
-            kind.push_str(&format!("<br/>deadline {}", short(d.end(log_zone), zone)));
+            kind.push_str(&format!("<br/>deadline {}", end(d)));
         }
         if let Some(u) = e.until {
-            kind.push_str(&format!("<br/>until {}", short(u.end(log_zone), zone)));
+            kind.push_str(&format!("<br/>until {}", end(u)));
         }
         if e.corrects.is_some() {
             kind.push_str("<br/>(a correction)");

@@ -162,3 +162,51 @@ fn control_characters_do_not_reach_the_terminal_through_show_areas_or_actors() {
         assert!(text.contains("Escaped") || text.contains("pasted"), "{args:?}: {text}");
     }
 }
+
+/// The state table names the zone with its offset at `--at` in its header;
+/// a time on the other side of a clock change (Damascus kept +02:00 in
+/// winter until 2022; London changes twice a year) must carry its own
+/// offset, or it is read an hour off. An ambiguous local hour (01:30 on
+/// 25 October 2026 in London) is told apart the same way. The report's
+/// situation and event list show the same; its event list also shows a
+/// deadline or `until` given as a date as that date, not as the next
+/// day's midnight.
+#[test]
+fn a_time_at_another_offset_than_the_header_shows_its_own() {
+    let base = concat!(
+        "{\"kind\":\"area\",\"area\":\"x\",\"name\":\"X\",\"source\":\"g\"}\n",
+        "{\"kind\":\"actor\",\"actor\":\"a\",\"name\":\"A\",\"source\":\"g\"}\n",
+    );
+    let wide = |env: &TestEnv, args: &[&str]| env.run_env(&[("COLUMNS", "220")], args).ok().stdout.clone();
+
+    let damascus = TestEnv::with_zone("Asia/Damascus");
+    damascus.import_text(&format!(
+        "{base}{}",
+        "{\"kind\":\"curfew\",\"at\":\"2022-01-15T10:00\",\"areas\":[\"x\"],\"actor\":\"a\",\"source\":\"s\"}\n"
+    ));
+    let shown = wide(&damascus, &["state", "--at", "2023-01-01", "--format", "table", "--color", "never"]);
+    assert!(shown.contains("times in Asia/Damascus +03:00"), "{shown}");
+    assert!(shown.contains("since 2022-01-15 10:00 +02:00"), "{shown}");
+
+    let london = TestEnv::with_zone("Europe/London");
+    london.import_text(&format!(
+        "{base}{}{}{}",
+        "{\"kind\":\"ceasefire\",\"at\":\"2026-03-01T10:00\",\"areas\":[\"x\"],\"actor\":\"a\",\"source\":\"s\"}\n",
+        "{\"kind\":\"curfew\",\"at\":\"2026-10-25T01:30\",\"areas\":[\"x\"],\"actor\":\"a\",\"source\":\"s\"}\n",
+        "{\"kind\":\"ultimatum\",\"at\":\"2026-10-25T12:00\",\"deadline\":\"2026-10-26\",\"areas\":[\"x\"],\"actor\":\"a\",\"source\":\"s\"}\n",
+    ));
+    let summer = wide(&london, &["state", "--at", "2026-04-01T12:00", "--format", "table", "--color", "never"]);
+    assert!(summer.contains("times in Europe/London +01:00"), "{summer}");
+    assert!(summer.contains("since 2026-03-01 10:00 +00:00"), "{summer}");
+    let winter = wide(&london, &["state", "--at", "2026-10-25T13:00", "--format", "table", "--color", "never"]);
+    assert!(winter.contains("times in Europe/London +00:00"), "{winter}");
+    assert!(!winter.contains("2026-03-01 10:00 +00:00"), "the header's own offset is not repeated:\n{winter}");
+    assert!(winter.contains("since 2026-10-25 01:30 +01:00"), "{winter}");
+
+    let html = london.run(&["report", "--at", "2026-10-25T13:00", "-o", "-"]).ok().stdout.clone();
+    assert!(html.contains("since 2026-10-25 01:30 +01:00"), "report situation");
+    let events = &html[html.find("id=\"events\"").unwrap_or(0)..];
+    assert!(events.contains("2026-10-25 01:30 +01:00"), "report events");
+    assert!(events.contains("deadline 2026-10-26 (day)"), "report events: date deadline");
+    assert!(!events.contains("deadline 2026-10-27 00:00"), "report events: date deadline");
+}
