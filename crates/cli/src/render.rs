@@ -338,11 +338,12 @@ pub fn log_table(
             r.seq.to_string(),
             e.at.as_ref().map_or("—".to_string(), |a| event_time(a, zone)),
             kind,
-            what,
+            printable(&what),
             actor,
             printable(&e.source.name),
             printable(&note.chars().take(160).collect::<String>()),
-            short(r.recorded_at, zone),
+            // with its offset: this table's header names no zone
+            r.recorded_at.with_timezone(&zone).format("%Y-%m-%d %H:%M %:z").to_string(),
         ]);
     }
     writeln!(out, "{t}")

@@ -133,6 +133,9 @@ fn control_characters_in_text_do_not_reach_the_terminal() {
     let text = table(&env, &["state", "--at", "2026-01-09T10:30"]);
     assert!(!text.contains('\u{1b}'), "{text:?}");
     assert!(text.contains("Wire") && text.contains("Quiet") && text.contains("Busy"), "{text}");
+    let text = table(&env, &["log", "--kind", "area"]);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("Quiet"), "{text}");
 }
 
 /// `show`, `areas` and `actors` tables hold the same texts (a note, a
