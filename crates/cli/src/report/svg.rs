@@ -111,11 +111,12 @@ pub(crate) fn short(t: DateTime<Utc>, zone: Tz) -> String {
 }
 
 /// When event `e` began (`start`, its time on the axis), for a tooltip: a
-/// date is that day in the log's zone, whatever zone the page shows.
-fn began(e: &sijil_core::Event, start: DateTime<Utc>, zone: Tz) -> String {
+/// date is that day in the log's zone, whatever zone the page shows; a
+/// time at another offset than the page's (at `at`) shows its own.
+fn began(e: &sijil_core::Event, start: DateTime<Utc>, zone: Tz, at: DateTime<Utc>) -> String {
     match e.at {
         Some(sijil_core::Time::Day(d)) => format!("{} (day)", d.format("%Y-%m-%d")),
-        _ => short(start, zone),
+        _ => crate::render::short_under(start, zone, at),
     }
 }
 
@@ -278,7 +279,7 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
             let e = m.event;
             let x = xs.x(m.at);
             let my = y + 6.0 + MARKS / 2.0;
-            let tip = format!("#{} {} {} — {}", m.seq, e.kind, began(e, m.at, zone), e.source.name);
+            let tip = format!("#{} {} {} — {}", m.seq, e.kind, began(e, m.at, zone, r.at), e.source.name);
             let _ = write!(s, r#"<g class="mark {}" data-kind="{}" data-seq="{}">"#, e.kind, e.kind, m.seq);
             let _ = write!(s, "<title>{}</title>", esc(&tip));
             let cx = match m.day_end {
@@ -313,10 +314,11 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
                 classes.push_str(" via");
             }
             let until = match b.end {
-                Some(t) => format!("until {}", short(t, zone)),
+                Some(t) => format!("until {}", crate::render::short_under(t, zone, r.at)),
                 None => "no end recorded".to_string(),
             };
-            let tip = format!("#{} {} from {} {} — {}", b.seq, e.kind, began(e, b.start, zone), until, e.source.name);
+            let tip =
+                format!("#{} {} from {} {} — {}", b.seq, e.kind, began(e, b.start, zone, r.at), until, e.source.name);
             let _ = write!(s, r#"<g class="{classes}" data-kind="{}" data-seq="{}">"#, e.kind, b.seq);
             let _ = write!(s, "<title>{}</title>", esc(&tip));
             let opacity = if b.via { "0.45" } else { "0.85" };
@@ -449,7 +451,10 @@ pub(crate) fn casualties(r: &Report<'_>, series: &[Series], axis: &Axis) -> Stri
                 .points
                 .iter()
                 .filter_map(|p| {
-                    let when = p.day.as_ref().map_or_else(|| short(p.at, r.zone), |d| format!("{d} (day)"));
+                    let when = p
+                        .day
+                        .as_ref()
+                        .map_or_else(|| crate::render::short_under(p.at, r.zone, r.at), |d| format!("{d} (day)"));
                     value(p).map(|v| (p.at, v, when))
                 })
                 .collect();

@@ -208,6 +208,7 @@ fn a_time_at_another_offset_than_the_header_shows_its_own() {
 
     let html = london.run(&["report", "--at", "2026-10-25T13:00", "-o", "-"]).ok().stdout.clone();
     assert!(html.contains("since 2026-10-25 01:30 +01:00"), "report situation");
+    assert!(html.contains("from 2026-10-25 01:30 +01:00"), "report timeline tooltip");
     let events = &html[html.find("id=\"events\"").unwrap_or(0)..];
     assert!(events.contains("2026-10-25 01:30 +01:00"), "report events");
     assert!(events.contains("deadline 2026-10-26 (day)"), "report events: date deadline");
