@@ -713,10 +713,9 @@ impl Ledger {
             .map_or_else(Vec::new, |l| l.iter().map(|&s| self.strings[s as usize].clone()).collect())
     }
 
+    /// The names of list `list`, as owned strings.
     fn texts(&self, list: u32) -> Vec<String> {
-        self.lists
-            .get(list as usize)
-            .map_or_else(Vec::new, |l| l.iter().map(|&s| self.strings[s as usize].to_string()).collect())
+        self.shared_list(list).iter().map(|t| t.to_string()).collect()
     }
 
     fn ids(&mut self) -> &mut FastMap<Uuid, u32> {

@@ -93,11 +93,13 @@ pub fn run(g: &Globals, args: AppendArgs, out: &mut dyn Write) -> Result<(), Cli
             // a local `$SIJIL_NOW` is read like `--at`: in --tz, else in the log's zone
             let input_zone = pending.session.as_ref().map_or(zone, |s| s.zone);
             let now = g.now(input_zone)?.with_timezone(&zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            serde_json::Value::Object(typed.into_json(&now)).to_string()
+            let text = serde_json::Value::Object(typed.into_json(&now)).to_string();
+            too_long(&text)?;
+            text
         }
+        // checked above, before the log was opened
         (None, given) => given.unwrap_or_default(),
     };
-    too_long(&text)?;
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let several_lines = trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1;
     let batch = pending.admit([(1, Ok(trimmed))])?;
