@@ -140,13 +140,24 @@ pub fn moment(t: DateTime<Utc>, precision: Option<&str>, zone: Tz, log_zone: Tz,
     }
 }
 
+/// The end of something at `at` for a table cell (an `until`, an `ended`
+/// time or a deadline): a short local time, or, when the end was given as a
+/// date (`precision` `day`, `t` then the next day's start), that date: the
+/// day it lasts through, never the next day's midnight.
+pub fn end_moment(t: DateTime<Utc>, precision: Option<&str>, zone: Tz, log_zone: Tz, at: DateTime<Utc>) -> String {
+    match precision {
+        Some("day") => format!("{} (day)", sijil_core::time::day_ending_at(t, log_zone).format("%Y-%m-%d")),
+        _ => short_under(t, zone, at),
+    }
+}
+
 /// When something in force at `at` holds, for a table cell: `since START`
 /// or `START → END`, a day-precision start shown as its date (the log's
 /// day, never an invented midnight).
 pub fn span(x: &sijil_core::projection::Active, zone: Tz, log_zone: Tz, at: DateTime<Utc>) -> String {
     let start = moment(x.since, x.precision, zone, log_zone, at);
     match x.until {
-        Some(u) => format!("{start} → {}", short_under(u, zone, at)),
+        Some(u) => format!("{start} → {}", end_moment(u, x.until_precision, zone, log_zone, at)),
         None => format!("since {start}"),
     }
 }
@@ -176,7 +187,7 @@ fn area_rows(a: &AreaState, state: &State, zone: Tz, log_zone: Tz) -> Vec<[Strin
         rows.push([
             format!("ultimatum{target}: {status}"),
             d.actor.as_deref().unwrap_or_default().to_string(),
-            format!("deadline {}", short_under(d.deadline, zone, state.at)),
+            format!("deadline {}", end_moment(d.deadline, d.deadline_precision, zone, log_zone, state.at)),
             printable(&d.source),
         ]);
     }

@@ -527,7 +527,9 @@ pub trait LogView {
     /// When the record's event stops being in force: the earliest of its
     /// `until` and the current `ended` events naming it or a version it
     /// replaced.
-    fn effective_end(&self, r: &Recorded) -> Option<DateTime<Utc>>;
+    /// The flag says whether that end was given as a date (it is then
+    /// the next day's start).
+    fn effective_end(&self, r: &Recorded) -> Option<(DateTime<Utc>, bool)>;
     /// Every area and actor definition, current or not, with its position,
     /// in log order.
     fn definitions(&self) -> Vec<(u64, &Event)>;
@@ -604,8 +606,8 @@ impl LogView for Timeline {
         out
     }
 
-    fn effective_end(&self, r: &Recorded) -> Option<DateTime<Utc>> {
-        Timeline::effective_end(self, &r.event)
+    fn effective_end(&self, r: &Recorded) -> Option<(DateTime<Utc>, bool)> {
+        Timeline::effective_end_day(self, &r.event)
     }
 
     fn definitions(&self) -> Vec<(u64, &Event)> {
@@ -1267,8 +1269,14 @@ impl<'a> Exporter<'a> {
         if let Some(d) = e.deadline {
             offer(d.end(zone), jsonfg_end(d, zone));
         }
-        if let Some(x) = self.log.effective_end(r) {
-            offer(x, json!(utc_text(x)));
+        if let Some((x, day)) = self.log.effective_end(r) {
+            // an `ended` given as a date is that date, as an `until` is
+            let text = if day {
+                json!(crate::time::day_ending_at(x, zone).format("%Y-%m-%d").to_string())
+            } else {
+                json!(utc_text(x))
+            };
+            offer(x, text);
         }
         if e.kind == Kind::Deployment {
             let list = e.actor.as_deref().and_then(|a| self.withdrawals.get(a));
@@ -1314,12 +1322,14 @@ impl<'a> Exporter<'a> {
                 .iter()
                 .map(|d| {
                     let target = d.target.as_deref().map(|t| format!(" to {t}")).unwrap_or_default();
-                    format!(
-                        "{}{target}: {} ({})",
-                        d.actor.as_deref().unwrap_or("actor unknown"),
-                        d.status,
-                        utc_text(d.deadline)
-                    )
+                    // a deadline given as a date is that date, as in the event
+                    let when = match d.deadline_precision {
+                        Some("day") => {
+                            format!("{}, day", crate::time::day_ending_at(d.deadline, self.zone()).format("%Y-%m-%d"))
+                        }
+                        _ => utc_text(d.deadline),
+                    };
+                    format!("{}{target}: {} ({when})", d.actor.as_deref().unwrap_or("actor unknown"), d.status)
                 })
                 .collect();
             let deadline_status = if a.deadlines.iter().any(|d| d.status == "pending") {

@@ -156,6 +156,9 @@ impl Stamp {
     }
 }
 
+/// Where something in force ends, and whether that end was given as a date.
+type End = (Stamp, bool);
+
 /// An `f64`'s bits, aligned to 4 bytes, so that an entry holds no 8-byte
 /// field and packs to 4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +196,9 @@ struct Entry {
     at_len: i32,
     kind: Kind,
     day: bool,
+    /// `until` and the deadline were given as dates (they end with the day).
+    until_day: bool,
+    deadline_day: bool,
     civilian: Option<bool>,
     cumulative: Option<bool>,
 }
@@ -460,7 +466,7 @@ const GATHER_RUN: usize = 4096;
 /// `Ledger::gather`), each with its sort key.
 struct Gathered {
     /// Ceasefires, curfews and evacuations in force, with their ends.
-    actives: Vec<(Stamp, Kind, usize, Option<Stamp>)>,
+    actives: Vec<(Stamp, Kind, usize, Option<End>)>,
     ultimatums: Vec<(Stamp, usize)>,
     /// Deployments, their ends, and withdrawals, at their times.
     moves: Vec<(Stamp, u8, usize, Move)>,
@@ -769,7 +775,9 @@ impl Ledger {
             },
             day: e.at.is_some_and(|t| t.is_day()),
             until: Stamp::opt(e.until.map(|t| t.end(zone))),
+            until_day: e.until.is_some_and(|t| t.is_day()),
             deadline: Stamp::opt(e.deadline.map(|t| t.end(zone))),
+            deadline_day: e.deadline.is_some_and(|t| t.is_day()),
             corrected_at: 0,
             retracted_at: 0,
             corrects: NONE,
@@ -941,7 +949,15 @@ impl Ledger {
 
     /// As [`Timeline::effective_end`](crate::Timeline::effective_end), as known at `k`.
     fn effective_end(&self, i: usize, k: u64) -> Option<Stamp> {
-        let mut end = self.entries[i].until();
+        self.effective_end_day(i, k).map(|(end, _)| end)
+    }
+
+    /// [`Ledger::effective_end`], and whether that end is a date's (an
+    /// `until` or an `ended` time given as a date); at a tie an end given
+    /// as a time wins, whatever the order the two were recorded in.
+    fn effective_end_day(&self, i: usize, k: u64) -> Option<End> {
+        let e = &self.entries[i];
+        let mut end = e.until().map(|u| (u, e.until_day));
         let mut version = Some(i);
         let mut steps = 0u64;
         while let Some(v) = version {
@@ -951,6 +967,7 @@ impl Ledger {
                     continue;
                 }
                 if let Some(t) = self.entries[j].at_end() {
+                    let t = (t, self.entries[j].day);
                     end = Some(end.map_or(t, |u| u.min(t)));
                 }
             }
@@ -1103,7 +1120,8 @@ impl Ledger {
                             target: self.shared(e.target),
                             since: e.start().map_or(at, Stamp::time),
                             precision: e.day.then_some("day"),
-                            until: end.map(Stamp::time),
+                            until: end.map(|(u, _)| u.time()),
+                            until_precision: end.and_then(|(_, day)| day.then_some("day")),
                             via: self.shared_list(e.via),
                             terms: self.shared_list(e.terms),
                             source: self.shared(e.source).unwrap_or_default(),
@@ -1122,6 +1140,7 @@ impl Ledger {
                             actor: self.shared(e.actor),
                             target: self.shared(e.target),
                             deadline,
+                            deadline_precision: e.deadline_day.then_some("day"),
                             status: if at < deadline { "pending" } else { "expired" },
                             demand: self.shared(e.demand),
                             source: self.shared(e.source).unwrap_or_default(),
@@ -1185,8 +1204,8 @@ impl Ledger {
             }
             match e.kind {
                 Kind::Ceasefire | Kind::Curfew | Kind::Evacuation => {
-                    let end = self.effective_end(i, k);
-                    if end.is_none_or(|u| u > at_s) {
+                    let end = self.effective_end_day(i, k);
+                    if end.is_none_or(|(u, _)| u > at_s) {
                         actives.push((start, e.kind, i, end));
                     }
                 }
@@ -1473,8 +1492,8 @@ impl LogView for LedgerView<'_> {
         out
     }
 
-    fn effective_end(&self, r: &Recorded) -> Option<DateTime<Utc>> {
-        self.entry(r).and_then(|i| self.ledger.effective_end(i, self.k)).map(Stamp::time)
+    fn effective_end(&self, r: &Recorded) -> Option<(DateTime<Utc>, bool)> {
+        self.entry(r).and_then(|i| self.ledger.effective_end_day(i, self.k)).map(|(end, day)| (end.time(), day))
     }
 
     fn definitions(&self) -> Vec<(u64, &Event)> {
@@ -1518,7 +1537,7 @@ impl LogView for LedgerView<'_> {
 // length in bytes (fixed four-byte numbers), so that a reader can decode
 // the pieces side by side.
 
-const MAGIC: &[u8; 8] = b"sijilL04";
+const MAGIC: &[u8; 8] = b"sijilL05";
 
 /// Records in a piece of a checkpoint's entries (the last piece may hold
 /// fewer).
@@ -1571,7 +1590,9 @@ impl Writer {
             | u64::from(e.day) << 5
             | opt_bool(e.civilian) << 6
             | opt_bool(e.cumulative) << 8
-            | u64::from(e.extent) << 10;
+            | u64::from(e.extent) << 10
+            | u64::from(e.until_day) << 12
+            | u64::from(e.deadline_day) << 13;
         self.u(flags);
         if e.extent == 3 {
             self.0.extend_from_slice(&{ e.percent }.0.to_le_bytes());
@@ -2000,6 +2021,8 @@ impl Job<'_> {
                 id,
                 kind,
                 day: flags & (1 << 5) != 0,
+                until_day: flags & (1 << 12) != 0,
+                deadline_day: flags & (1 << 13) != 0,
                 civilian: bool_of(flags >> 6),
                 cumulative: bool_of(flags >> 8),
                 extent,

@@ -218,7 +218,14 @@ impl Timeline {
     /// the earliest of its `until` and the `at` of any current `ended`
     /// event that ends it (directly or through a correction of it).
     pub fn effective_end(&self, e: &Event) -> Option<DateTime<Utc>> {
-        let mut end = e.until.map(|u| u.end(self.zone));
+        self.effective_end_day(e).map(|(end, _)| end)
+    }
+
+    /// [`Timeline::effective_end`], and whether that end is a date's (an
+    /// `until` or an `ended` time given as a date); at a tie an end given
+    /// as a time wins, whatever the order the two were recorded in.
+    pub fn effective_end_day(&self, e: &Event) -> Option<(DateTime<Utc>, bool)> {
+        let mut end = e.until.map(|u| (u.end(self.zone), u.is_day()));
         // `ended` events may name this event or any version it replaced.
         let mut version = Some(e.id);
         let mut steps = 0;
@@ -229,7 +236,7 @@ impl Timeline {
                     continue;
                 }
                 // like `until`, an end given as a date lasts the whole of that day
-                if let Some(t) = ender.at.map(|t| t.end(self.zone)) {
+                if let Some(t) = ender.at.map(|t| (t.end(self.zone), t.is_day())) {
                     end = Some(end.map_or(t, |u| u.min(t)));
                 }
             }
@@ -295,8 +302,8 @@ impl Timeline {
             }
             match e.kind {
                 Kind::Ceasefire | Kind::Curfew | Kind::Evacuation => {
-                    let end = self.effective_end(e);
-                    if end.is_some_and(|u| u <= at) {
+                    let end = self.effective_end_day(e);
+                    if end.is_some_and(|(u, _)| u <= at) {
                         continue;
                     }
                     for a in &e.areas {
@@ -308,7 +315,8 @@ impl Timeline {
                                 target: e.target.as_deref().map(Text::from),
                                 since: start,
                                 precision: day_word(e),
-                                until: end,
+                                until: end.map(|(u, _)| u),
+                                until_precision: end.and_then(|(_, day)| day.then_some("day")),
                                 via: texts(&e.via),
                                 terms: texts(&e.terms),
                                 source: e.source.name.as_str().into(),
@@ -330,6 +338,7 @@ impl Timeline {
                                 actor: e.actor.as_deref().map(Text::from),
                                 target: e.target.as_deref().map(Text::from),
                                 deadline,
+                                deadline_precision: e.deadline.filter(|d| d.is_day()).map(|d| d.precision()),
                                 status: if at < deadline { "pending" } else { "expired" },
                                 demand: e.demand.as_deref().map(Text::from),
                                 source: e.source.name.as_str().into(),
@@ -661,6 +670,10 @@ pub struct Active {
     pub precision: Option<&'static str>,
     #[serde(serialize_with = "ser_utc_opt")]
     pub until: Option<DateTime<Utc>>,
+    /// `"day"` when the end was given as a date (an `until` or an `ended`
+    /// time): `until` is then the end of that day, exclusive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_precision: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -676,6 +689,10 @@ pub struct Deadline {
     pub target: Option<Text>,
     #[serde(serialize_with = "ser_utc")]
     pub deadline: DateTime<Utc>,
+    /// `"day"` when the deadline was given as a date: `deadline` is then
+    /// the end of that day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_precision: Option<&'static str>,
     /// `pending` before the deadline, `expired` from it on.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]

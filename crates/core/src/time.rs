@@ -196,6 +196,12 @@ impl<'de> Deserialize<'de> for Time {
     }
 }
 
+/// The day that ends at `end` in `zone`: what an end given as a date
+/// (placed by [`Time::end`] at the next day's start) reads as again.
+pub fn day_ending_at(end: DateTime<Utc>, zone: Tz) -> NaiveDate {
+    (end - chrono::Duration::nanoseconds(1)).with_timezone(&zone).date_naive()
+}
+
 /// Formats an instant the way every JSON output does: RFC 3339, UTC, `Z`.
 pub fn utc_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)

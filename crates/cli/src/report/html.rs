@@ -211,7 +211,10 @@ fn area_rows(r: &Report<'_>, a: &AreaState) -> Vec<[String; 4]> {
         rows.push([
             format!("ultimatum{target}: {status}"),
             actor(d.actor.as_deref()),
-            format!("deadline {}", crate::render::short_under(d.deadline, zone, r.at)),
+            format!(
+                "deadline {}",
+                crate::render::end_moment(d.deadline, d.deadline_precision, zone, r.view.zone(), r.at)
+            ),
             bdi(&d.source),
         ]);
     }

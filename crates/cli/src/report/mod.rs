@@ -53,6 +53,8 @@ pub(crate) struct Bar<'a> {
     pub start: DateTime<Utc>,
     /// `None`: still in force as far as the log knows.
     pub end: Option<DateTime<Utc>>,
+    /// The end was given as a date (`end` is then the next day's start).
+    pub end_day: bool,
     /// The area is a crossing the event passes through (`via`).
     pub via: bool,
 }
@@ -198,7 +200,8 @@ impl<'a> Report<'a> {
             let Some(at) = e.at else { continue };
             let start = at.start(zone);
             if e.kind.is_durative() {
-                let end = self.end_of(r, &withdrawals);
+                let ends = self.end_of(r, &withdrawals);
+                let (end, end_day) = (ends.map(|(x, _)| x), ends.is_some_and(|(_, day)| day));
                 // ended at or before its start (an end carried over to a
                 // correction that starts later): in force at no time
                 if end.is_some_and(|x| x <= start) {
@@ -212,7 +215,7 @@ impl<'a> Report<'a> {
                 for (slugs, via) in [(&e.areas, false), (&e.via, true)] {
                     for a in slugs {
                         if let Some(&i) = by_slug.get(a) {
-                            lanes[i].bars.push(Bar { event: e, seq: r.seq, start, end, via });
+                            lanes[i].bars.push(Bar { event: e, seq: r.seq, start, end, end_day, via });
                         }
                     }
                 }
@@ -250,11 +253,12 @@ impl<'a> Report<'a> {
     /// ultimatum; else its `until` or `ended` time, or (for a deployment)
     /// the first withdrawal of the same actor from one of its areas, at or
     /// after its start.
-    pub(crate) fn end_of(&self, r: &Recorded, withdrawals: &Withdrawals) -> Option<DateTime<Utc>> {
+    /// The flag says whether that end was given as a date.
+    pub(crate) fn end_of(&self, r: &Recorded, withdrawals: &Withdrawals) -> Option<(DateTime<Utc>, bool)> {
         let zone = self.zone_of_log();
         let e = &r.event;
         if e.kind == Kind::Ultimatum {
-            return e.deadline.map(|d| d.end(zone));
+            return e.deadline.map(|d| (d.end(zone), d.is_day()));
         }
         let mut end = self.view.effective_end(r);
         if e.kind == Kind::Deployment {
@@ -263,7 +267,7 @@ impl<'a> Report<'a> {
                 let from = list.partition_point(|(t, _)| *t < s);
                 // the list is in time order: the first from its areas ends it
                 if let Some((t, _)) = list[from..].iter().find(|(_, areas)| areas.iter().any(|a| e.areas.contains(a))) {
-                    end = Some(end.map_or(*t, |x| x.min(*t)));
+                    end = Some(end.map_or((*t, false), |x| x.min((*t, false))));
                 }
             }
         }

@@ -314,7 +314,10 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
                 classes.push_str(" via");
             }
             let until = match b.end {
-                Some(t) => format!("until {}", crate::render::short_under(t, zone, r.at)),
+                Some(t) => format!(
+                    "until {}",
+                    crate::render::end_moment(t, b.end_day.then_some("day"), zone, r.zone_of_log(), r.at)
+                ),
                 None => "no end recorded".to_string(),
             };
             let tip =
@@ -342,7 +345,13 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
             let mut label = e.kind.to_string();
             if e.kind == Kind::Ultimatum {
                 if let Some(t) = b.end {
-                    label = format!("ultimatum → {}", hm(t, zone));
+                    label = if b.end_day {
+                        // a deadline given as a date: that day, not its end's midnight
+                        let day = sijil_core::time::day_ending_at(t, r.zone_of_log());
+                        format!("ultimatum → {} (day)", day.format("%-d %b"))
+                    } else {
+                        format!("ultimatum → {}", hm(t, zone))
+                    };
                 }
             }
             if b.via {

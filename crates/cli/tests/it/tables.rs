@@ -214,3 +214,78 @@ fn a_time_at_another_offset_than_the_header_shows_its_own() {
     assert!(events.contains("deadline 2026-10-26 (day)"), "report events: date deadline");
     assert!(!events.contains("deadline 2026-10-27 00:00"), "report events: date deadline");
 }
+
+/// An end given as a date (an `until`, an `ended` time, a deadline) lasts
+/// the whole of that day: every table, the JSON and the report show that
+/// date, never the next day's midnight, whatever zone they are shown in.
+/// At a tie with an end given as a time, the time is shown.
+#[test]
+fn an_end_given_as_a_date_reads_as_its_date() {
+    let env = TestEnv::aleppo();
+    env.import_text(concat!(
+        "{\"kind\":\"curfew\",\"at\":\"2026-01-12\",\"until\":\"2026-01-14\",\"areas\":[\"aleppo/ashrafiyeh\"],\"actor\":\"internal-security\",\"source\":\"until-day\"}\n",
+        "{\"kind\":\"ultimatum\",\"at\":\"2026-01-12T10:00\",\"deadline\":\"2026-01-15\",\"areas\":[\"aleppo/ashrafiyeh\"],\"actor\":\"syrian-army\",\"target\":\"sdf\",\"source\":\"deadline-day\"}\n",
+        "{\"id\":\"0194f000-0000-7000-8000-000000000001\",\"kind\":\"ceasefire\",\"at\":\"2026-01-12T08:00\",\"until\":\"2026-01-20T08:00\",\"areas\":[\"aleppo/ashrafiyeh\"],\"actor\":\"syrian-mod\",\"source\":\"ended-day\"}\n",
+        "{\"kind\":\"ended\",\"at\":\"2026-01-13\",\"ends\":\"0194f000-0000-7000-8000-000000000001\",\"source\":\"s\"}\n",
+        "{\"id\":\"0194f000-0000-7000-8000-000000000002\",\"kind\":\"evacuation\",\"at\":\"2026-01-12T09:00\",\"until\":\"2026-01-14\",\"areas\":[\"aleppo/ashrafiyeh\"],\"actor\":\"civil-defence\",\"source\":\"tie-source\"}\n",
+        "{\"kind\":\"ended\",\"at\":\"2026-01-15T00:00\",\"ends\":\"0194f000-0000-7000-8000-000000000002\",\"source\":\"s\"}\n",
+    ));
+    let at = "2026-01-13T12:00";
+    for zone in [None, Some("UTC")] {
+        let mut args = vec!["state", "--at", at, "--area", "ashrafiyeh", "--format", "table", "--color", "never"];
+        if let Some(z) = zone {
+            args.extend(["--tz", z]);
+        }
+        let shown = env.run_env(&[("COLUMNS", "220")], &args).ok().stdout.clone();
+        let row = |source: &str| shown.lines().find(|l| l.contains(source)).unwrap_or_default().to_string();
+        assert!(row("until-day").contains("2026-01-12 (day) → 2026-01-14 (day)"), "{zone:?}:\n{shown}");
+        assert!(row("deadline-day").contains("deadline 2026-01-15 (day)"), "{zone:?}:\n{shown}");
+        assert!(row("ended-day").contains("→ 2026-01-13 (day)"), "{zone:?}:\n{shown}");
+        let tie = if zone.is_some() { "→ 2026-01-14 21:00" } else { "→ 2026-01-15 00:00" };
+        assert!(row("tie-source").contains(tie), "{zone:?}:\n{shown}");
+        for source in ["until-day", "deadline-day", "ended-day"] {
+            assert!(!row(source).contains(" 00:00") && !row(source).contains(" 21:00"), "{zone:?}:\n{shown}");
+        }
+
+        let mut args = vec!["report", "--at", at, "--since", "2026-01-11", "--area", "ashrafiyeh", "-o", "-"];
+        if let Some(z) = zone {
+            args.extend(["--tz", z]);
+        }
+        let html = env.run(&args).ok().stdout.clone();
+        let situation =
+            &html[html.find("id=\"situation\"").unwrap_or(0)..html.find("id=\"events\"").unwrap_or(html.len())];
+        for want in ["2026-01-12 (day) → 2026-01-14 (day)", "deadline 2026-01-15 (day)", "→ 2026-01-13 (day)"] {
+            assert!(situation.contains(want), "{zone:?}: report situation without {want:?}");
+        }
+        for tip in ["until 2026-01-14 (day)", "until 2026-01-13 (day)", "ultimatum → 15 Jan (day)"] {
+            assert!(html.contains(tip), "{zone:?}: report timeline without {tip:?}");
+        }
+    }
+
+    // JSON keeps the instant (the end of the day, exclusive) and says it was a date
+    let state = env.run(&["state", "--at", at, "--area", "ashrafiyeh", "--format", "json"]).ok().json();
+    let area = &state["areas"]["aleppo/ashrafiyeh"];
+    let by_source = |s: &str| {
+        area["active"].as_array().and_then(|a| a.iter().find(|x| x["source"] == s)).cloned().unwrap_or_default()
+    };
+    assert_eq!(by_source("until-day")["until"], "2026-01-14T21:00:00Z");
+    assert_eq!(by_source("until-day")["until_precision"], "day");
+    assert_eq!(by_source("ended-day")["until"], "2026-01-13T21:00:00Z");
+    assert_eq!(by_source("ended-day")["until_precision"], "day");
+    assert_eq!(by_source("tie-source")["until"], "2026-01-14T21:00:00Z");
+    assert!(by_source("tie-source").get("until_precision").is_none(), "{}", by_source("tie-source"));
+    let deadline = area["deadlines"].as_array().and_then(|d| d.iter().find(|x| x["source"] == "deadline-day")).cloned();
+    let deadline = deadline.unwrap_or_default();
+    assert_eq!(deadline["deadline"], "2026-01-15T21:00:00Z");
+    assert_eq!(deadline["deadline_precision"], "day");
+    let earlier = area["deadlines"].as_array().and_then(|d| d.iter().find(|x| x["source"] != "deadline-day")).cloned();
+    let earlier = earlier.unwrap_or_default();
+    assert!(earlier["deadline"].is_string(), "the scenario's ultimatum is in the state");
+    assert!(earlier.get("deadline_precision").is_none(), "a deadline given as a time");
+
+    // the map's area layer names the deadline's day too
+    let areas =
+        env.run(&["export", "geojson", "--layer", "areas", "--at", at, "--area", "ashrafiyeh", "-o", "-"]).ok().json();
+    let deadlines = areas["features"][0]["properties"]["deadlines"].as_str().unwrap_or_default().to_string();
+    assert!(deadlines.contains("pending (2026-01-15, day)"), "{deadlines}");
+}

@@ -88,7 +88,7 @@ fn a_day_counts_from_its_midnight_in_the_zone_and_a_day_until_lasts_the_whole_da
             "active": [{
                 "id": id(11), "kind": "curfew", "actor": "internal-security",
                 "since": "2026-01-07T21:00:00Z", "precision": "day", "until": "2026-01-08T21:00:00Z",
-                "source": "Aleppo Governorate"
+                "until_precision": "day", "source": "Aleppo Governorate"
             }],
             "deadlines": [], "forces": [], "control": [], "incidents": 0
         },
@@ -175,7 +175,7 @@ fn an_ultimatum_is_pending_before_its_deadline_and_expired_from_it_on() {
             "active": [],
             "deadlines": [{
                 "id": id(12), "actor": "syrian-army", "target": "sdf", "deadline": "2026-01-10T21:00:00Z",
-                "status": status, "source": "Hawar"
+                "deadline_precision": "day", "status": status, "source": "Hawar"
             }],
             "forces": [], "control": [], "incidents": 0
         })
@@ -957,7 +957,7 @@ fn state_json_has_the_contract_keys_at_every_level() {
         (
             "active, day-long curfew",
             keys(&first("active")[0]),
-            key_set(&["id", "kind", "actor", "since", "until", "source"], &["precision"]),
+            key_set(&["id", "kind", "actor", "since", "until", "source"], &["precision", "until_precision"]),
         ),
         (
             "active, evacuation",

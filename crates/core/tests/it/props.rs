@@ -104,9 +104,11 @@ struct Fact {
 impl Fact {
     fn line(&self, corrects: Option<Uuid>) -> String {
         let mut v = json!({"kind": self.kind, "at": self.at.text(), "areas": self.areas, "source": self.source});
+        // one end in four is given as a date (it then lasts the whole day)
         let after_start = |minutes: u32| {
             let end = self.at.start() + Duration::minutes(i64::from(minutes));
-            end.with_timezone(&ZONE).format("%Y-%m-%dT%H:%M").to_string()
+            let form = if minutes % 4 == 1 { "%Y-%m-%d" } else { "%Y-%m-%dT%H:%M" };
+            end.with_timezone(&ZONE).format(form).to_string()
         };
         match self.kind {
             "ceasefire" | "curfew" | "deployment" => {
@@ -246,7 +248,14 @@ fn build(ops: &[(Op, u32)]) -> GenLog {
             Op::End { pick, after } => {
                 let Some(i) = choose(&|w| w.kind.is_durative() && !w.corrected && !w.retracted, pick) else { continue };
                 let at = written[i].start + Duration::minutes(i64::from(*after));
-                let line = json!({"kind": "ended", "at": at.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "ends": written[i].id.to_string(), "source": "SANA"});
+                // now and then an end known only to the day (it ends with that
+                // day, and may tie with an `until` at the next midnight)
+                let text = if after % 3 == 0 {
+                    at.with_timezone(&ZONE).format("%Y-%m-%d").to_string()
+                } else {
+                    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                };
+                let line = json!({"kind": "ended", "at": text, "ends": written[i].id.to_string(), "source": "SANA"});
                 (line.to_string(), Some(Kind::Ended), at)
             }
             Op::Correct { pick, fact } => {
