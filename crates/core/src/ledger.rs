@@ -557,7 +557,7 @@ impl Entries {
     /// Appends decoded entries: as a piece of their own when they fit as
     /// one (the pieces so far full), else one by one.
     fn adopt(&mut self, piece: Vec<Entry>) {
-        if self.len % PIECE == 0 && piece.len() <= PIECE {
+        if self.len.is_multiple_of(PIECE) && piece.len() <= PIECE {
             self.len += piece.len();
             if !piece.is_empty() {
                 self.pieces.push(piece);

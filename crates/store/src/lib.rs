@@ -342,6 +342,51 @@ fn is_log_dir(path: &Path) -> bool {
     path.join("conf").is_file() && path.join("db").is_file()
 }
 
+/// Removes the snapshot files sled began and never finished.
+///
+/// sled 0.34.7 writes each snapshot (it writes one on every open) to
+/// `snap.<lsn>.generating`, syncs it and renames it to `snap.<lsn>`; but
+/// when it opens, it takes every `snap.` file but those ending in
+/// `.in___motion` for a snapshot. A `.generating` file left by a process
+/// killed while writing it sorts after the finished one, is read as the
+/// newest snapshot, fails its checksum, and sled refuses the whole log as
+/// damaged. It never was a snapshot (it was not renamed), and sled
+/// rebuilds what it would have held from its file, so it is removed —
+/// under the lock sled takes on `db`, so that no running process is
+/// writing it. Held by another process, the lock is left to the open that
+/// follows, which waits for it.
+fn clear_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
+    let unfinished = |p: &PathBuf| {
+        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("snap.") && n.ends_with(".generating"))
+    };
+    let leftovers: Vec<PathBuf> = match fs::read_dir(path) {
+        Ok(dir) => dir.filter_map(|e| e.ok().map(|e| e.path())).filter(unfinished).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if leftovers.is_empty() {
+        return Ok(());
+    }
+    let db = match File::open(path.join("db")) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    match db.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Ok(()),
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    for p in leftovers {
+        match fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    // closing `db` lets the lock go, for sled to take
+    Ok(())
+}
+
 /// The segment size an existing sled folder was created with (sled refuses
 /// to open it with another).
 fn existing_segment_size(path: &Path) -> Option<usize> {
@@ -442,6 +487,7 @@ impl Store {
         // locked for some milliseconds, so a held lock is waited out briefly
         let started = Instant::now();
         let db = loop {
+            clear_unfinished_snapshots(path).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
             match config.open() {
                 Err(sled::Error::Io(ref io)) if io.to_string().contains("could not acquire lock") => {
                     if started.elapsed() >= LOCK_WAIT {

@@ -34,7 +34,7 @@ pub fn import(canonical: &Path, file: &Path) -> Result<u64> {
         out.write_all(&line)?;
         out.write_all(b"\n")?;
         n += 1;
-        if n % BATCH == 0 {
+        if n.is_multiple_of(BATCH) {
             out.flush()?;
             out.get_ref().sync_data()?;
         }

@@ -649,7 +649,7 @@ fn sigint_and_sigterm_leave_an_import_whole_or_absent() {
             log = Crashed::new();
         }
         // INT and TERM in turn, until each has its share
-        let which = if by_signal[0] < want && (round % 2 == 0 || by_signal[1] >= want) { 0 } else { 1 };
+        let which = if by_signal[0] < want && (round.is_multiple_of(2) || by_signal[1] >= want) { 0 } else { 1 };
         let stop = [Stop::Int, Stop::Term][which];
         let op = Op::Import(1500 + rng.below(800) as u32);
         // from the reading of the file to the last write, more often late

@@ -243,3 +243,28 @@ fn a_log_closed_in_this_process_reopens_at_once() {
     }
     assert_sound(&log.store, 150);
 }
+
+/// A process killed while sled wrote a snapshot (it writes one on every
+/// open, so a `state` stopped with Ctrl-C can do it) leaves
+/// `snap.<lsn>.generating` behind, which sled 0.34.7 then reads as the
+/// newest snapshot and refuses the whole log for. The next open removes it
+/// and reads the log whole. While the log is open elsewhere, such a file
+/// may be one being written, and is left alone.
+#[test]
+fn a_snapshot_left_half_written_by_a_killed_process_is_removed_on_open() {
+    let leftovers: [&[u8]; 3] = [b"", b"half a snapshot, cut short by a kill", &[0u8; 4096]];
+    for leftover in leftovers {
+        let log = Log::new();
+        log.store.append(&events(1, 40), clock(0), None).unwrap();
+        let head = log.store.head().unwrap();
+        let path = log.path();
+        let generating = path.join("snap.FFFFFFFFFFFFFFF0.generating");
+        fs::write(&generating, leftover).unwrap();
+        assert!(matches!(Store::open(&path), Err(OpenError::Locked(_))));
+        assert!(generating.exists(), "a snapshot that may be being written was removed");
+        let log = log.reopen();
+        assert!(!generating.exists(), "{} bytes: still there", leftover.len());
+        assert_eq!(log.store.head().unwrap(), head);
+        assert_sound(&log.store, 40);
+    }
+}
