@@ -356,14 +356,7 @@ fn is_log_dir(path: &Path) -> bool {
 /// writing it. Held by another process, the lock is left to the open that
 /// follows, which waits for it.
 fn clear_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
-    let unfinished = |p: &PathBuf| {
-        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("snap.") && n.ends_with(".generating"))
-    };
-    let leftovers: Vec<PathBuf> = match fs::read_dir(path) {
-        Ok(dir) => dir.filter_map(|e| e.ok().map(|e| e.path())).filter(unfinished).collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
+    let leftovers = unfinished_snapshots(path)?;
     if leftovers.is_empty() {
         return Ok(());
     }
@@ -385,6 +378,18 @@ fn clear_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
     }
     // closing `db` lets the lock go, for sled to take
     Ok(())
+}
+
+/// The `snap.<lsn>.generating` files in the folder (none when it is missing).
+fn unfinished_snapshots(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let unfinished = |p: &PathBuf| {
+        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("snap.") && n.ends_with(".generating"))
+    };
+    match fs::read_dir(path) {
+        Ok(dir) => Ok(dir.filter_map(|e| e.ok().map(|e| e.path())).filter(unfinished).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The segment size an existing sled folder was created with (sled refuses
@@ -486,6 +491,7 @@ impl Store {
         // is dropped (observed here): a log just closed in this process looks
         // locked for some milliseconds, so a held lock is waited out briefly
         let started = Instant::now();
+        let mut retried = false;
         let db = loop {
             clear_unfinished_snapshots(path).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
             match config.open() {
@@ -497,6 +503,14 @@ impl Store {
                 }
                 Ok(db) => break db,
                 Err(sled::Error::Io(io)) => return Err(OpenError::Io { path: path.to_path_buf(), source: io }),
+                // another process, killed while it wrote a snapshot between
+                // the clearing above and this open, may have left one: cleared
+                // at the top of the loop, once
+                Err(sled::Error::Corruption { .. })
+                    if !retried && unfinished_snapshots(path).is_ok_and(|v| !v.is_empty()) =>
+                {
+                    retried = true;
+                }
                 Err(other) => return Err(OpenError::Corrupt { path: path.to_path_buf(), reason: sled_reason(&other) }),
             }
         };
