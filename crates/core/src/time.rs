@@ -138,15 +138,28 @@ fn day_start(d: NaiveDate, zone: Tz) -> DateTime<Utc> {
     let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
     match zone.from_local_datetime(&midnight) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-        // A zone that skips midnight: the day starts at the first instant after the gap.
-        LocalResult::None => {
-            let later = midnight + chrono::Duration::hours(1);
-            match zone.from_local_datetime(&later) {
-                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-                LocalResult::None => Utc.from_utc_datetime(&midnight),
-            }
+        // A zone that skips midnight: the day starts at the first instant after
+        // the gap, which may be an hour, a quarter of one, or three hours long
+        LocalResult::None => first_instant_from(midnight, zone),
+    }
+}
+
+/// The first instant whose local time in `zone` is `local` or later: where
+/// a gap that holds `local` ends. Found by halving, to the second (zones
+/// change their offsets on whole seconds); offsets are less than a day.
+fn first_instant_from(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
+    let shown = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap_or_default().with_timezone(&zone).naive_local();
+    // a day either side: the zone's clock shows an earlier time, then a later one
+    let (mut before, mut after) = (local.and_utc().timestamp() - 86_400, local.and_utc().timestamp() + 86_400);
+    while after - before > 1 {
+        let mid = before + (after - before) / 2;
+        if shown(mid) < local {
+            before = mid;
+        } else {
+            after = mid;
         }
     }
+    DateTime::from_timestamp(after, 0).unwrap_or_default()
 }
 
 fn parse_local(s: &str) -> Option<NaiveDateTime> {
@@ -235,6 +248,29 @@ mod tests {
         assert!(t.is_day());
         assert_eq!(utc_text(t.end(Damascus)), "2026-01-09T21:00:00Z");
         assert_eq!(utc_text(t.start(chrono_tz::UTC)), "2026-01-09T00:00:00Z");
+    }
+
+    /// A zone that skips a midnight: the day starts where the gap ends,
+    /// however long the gap, and a date given as an end reads back as
+    /// that date.
+    #[test]
+    fn a_day_after_a_skipped_midnight_starts_where_the_gap_ends() {
+        // (zone, day, its first instant in UTC)
+        let cases = [
+            ("Asia/Damascus", "2021-03-26", "2021-03-25T22:00:00Z"),
+            ("Asia/Kathmandu", "1986-01-01", "1985-12-31T18:30:00Z"),
+            ("Pacific/Rarotonga", "1979-10-28", "1979-10-28T10:00:00Z"),
+            ("Antarctica/Casey", "2016-10-22", "2016-10-21T16:00:00Z"),
+            ("Africa/Abidjan", "1912-01-01", "1912-01-01T00:16:08Z"),
+        ];
+        for (zone, day, first) in cases {
+            let zone: Tz = zone.parse().unwrap();
+            let t = Time::parse(day, zone).unwrap();
+            assert_eq!(utc_text(t.start(zone)), first, "{zone} {day}");
+            let before = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap().pred_opt().unwrap();
+            assert_eq!(utc_text(Time::Day(before).end(zone)), first, "{zone} {before}");
+            assert_eq!(day_ending_at(Time::Day(before).end(zone), zone), before, "{zone} {before}");
+        }
     }
 
     #[test]

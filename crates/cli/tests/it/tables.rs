@@ -289,3 +289,47 @@ fn an_end_given_as_a_date_reads_as_its_date() {
     let deadlines = areas["features"][0]["properties"]["deadlines"].as_str().unwrap_or_default().to_string();
     assert!(deadlines.contains("pending (2026-01-15, day)"), "{deadlines}");
 }
+
+/// Where the clocks skip a midnight by other than an hour (Kathmandu's
+/// quarter-hour in 1986, the Cook Islands' half-hour summers, Casey's three
+/// hours in 2016), a date given as an end still reads as that date, and the
+/// day still ends where the next one begins: the event is over at the first
+/// instant after the gap, not an hour (or a day's offset) later.
+#[test]
+fn an_end_given_as_a_date_reads_as_its_date_where_a_midnight_is_skipped_by_other_than_an_hour() {
+    // (log zone, the day given, a time in it, the first instant of the next day in UTC)
+    let cases = [
+        ("Asia/Kathmandu", "1985-12-31", "1985-12-31T12:00", "1985-12-31T18:30:00Z"),
+        ("Pacific/Rarotonga", "1979-10-27", "1979-10-27T12:00", "1979-10-28T10:00:00Z"),
+        ("Antarctica/Casey", "2016-10-21", "2016-10-21T12:00", "2016-10-21T16:00:00Z"),
+        ("Asia/Damascus", "2021-03-25", "2021-03-25T12:00", "2021-03-25T22:00:00Z"),
+    ];
+    for (zone, day, during, next_day) in cases {
+        let env = TestEnv::with_zone(zone);
+        env.import_text(&format!(
+            concat!(
+                "{{\"kind\":\"area\",\"area\":\"x\",\"name\":\"X\",\"source\":\"s\"}}\n",
+                "{{\"kind\":\"actor\",\"actor\":\"a\",\"name\":\"A\",\"source\":\"s\"}}\n",
+                "{{\"kind\":\"curfew\",\"at\":\"{during}\",\"until\":\"{day}\",\"areas\":[\"x\"],\"actor\":\"a\",\"source\":\"until-day\"}}\n",
+                "{{\"kind\":\"ultimatum\",\"at\":\"{during}\",\"deadline\":\"{day}\",\"areas\":[\"x\"],\"actor\":\"a\",\"source\":\"deadline-day\"}}\n",
+            ),
+            during = during,
+            day = day
+        ));
+        let shown = env
+            .run_env(&[("COLUMNS", "220")], &["state", "--at", during, "--format", "table", "--color", "never"])
+            .ok()
+            .stdout
+            .clone();
+        let row = |source: &str| shown.lines().find(|l| l.contains(source)).unwrap_or_default().to_string();
+        assert!(row("until-day").contains(&format!("→ {day} (day)")), "{zone}:\n{shown}");
+        assert!(row("deadline-day").contains(&format!("deadline {day} (day)")), "{zone}:\n{shown}");
+        let state = env.run(&["state", "--at", during, "--format", "json"]).ok().json();
+        assert_eq!(state["areas"]["x"]["active"][0]["until"], next_day, "{zone}");
+        assert_eq!(state["areas"]["x"]["deadlines"][0]["deadline"], next_day, "{zone}");
+        // over at the next day's first instant
+        let after = env.run(&["state", "--at", next_day, "--format", "json"]).ok().json();
+        assert_eq!(after["areas"]["x"]["active"], serde_json::json!([]), "{zone}");
+        assert_eq!(after["areas"]["x"]["deadlines"][0]["status"], "expired", "{zone}");
+    }
+}
