@@ -250,17 +250,22 @@ impl<'a> Report<'a> {
     }
 
     /// When a durative event stops being in force: its deadline for an
-    /// ultimatum; else its `until` or `ended` time, or (for a deployment)
+    /// ultimatum, or an `ended` time before it (the state drops an ended
+    /// ultimatum); else its `until` or `ended` time, or (for a deployment)
     /// the first withdrawal of the same actor from one of its areas, at or
     /// after its start.
     /// The flag says whether that end was given as a date.
     pub(crate) fn end_of(&self, r: &Recorded, withdrawals: &Withdrawals) -> Option<(DateTime<Utc>, bool)> {
         let zone = self.zone_of_log();
         let e = &r.event;
-        if e.kind == Kind::Ultimatum {
-            return e.deadline.map(|d| (d.end(zone), d.is_day()));
-        }
         let mut end = self.view.effective_end(r);
+        if e.kind == Kind::Ultimatum {
+            let deadline = e.deadline.map(|d| (d.end(zone), d.is_day()));
+            return match (deadline, end) {
+                (Some(d), Some(x)) => Some(d.min(x)),
+                (d, x) => d.or(x),
+            };
+        }
         if e.kind == Kind::Deployment {
             let start = e.at.map(|a| a.start(zone));
             if let (Some(s), Some(list)) = (start, e.actor.as_deref().and_then(|a| withdrawals.get(a))) {

@@ -344,13 +344,12 @@ pub(crate) fn timeline(r: &Report<'_>, lanes: &[Lane<'_>], axis: &Axis) -> Strin
             }
             let mut label = e.kind.to_string();
             if e.kind == Kind::Ultimatum {
-                if let Some(t) = b.end {
-                    label = if b.end_day {
+                // labelled with its deadline, even when an `ended` stopped the bar before it
+                if let Some(d) = e.deadline {
+                    label = match d {
                         // a deadline given as a date: that day, not its end's midnight
-                        let day = sijil_core::time::day_ending_at(t, r.zone_of_log());
-                        format!("ultimatum → {} (day)", day.format("%-d %b"))
-                    } else {
-                        format!("ultimatum → {}", hm(t, zone))
+                        sijil_core::Time::Day(day) => format!("ultimatum → {} (day)", day.format("%-d %b")),
+                        d => format!("ultimatum → {}", hm(d.end(r.zone_of_log()), zone)),
                     };
                 }
             }

@@ -375,3 +375,37 @@ fn names_are_those_defined_at_the_moment_of_the_report() {
     assert!(!html.contains("Renamed Actor"), "an actor name from after --at");
     assert!(html.contains("Syrian Civil Defence"));
 }
+
+/// An ultimatum ended before its deadline (withdrawn, or met) is dropped by
+/// `state` from then on: its bar ends there too, still labelled with the
+/// deadline; one not ended runs to its deadline.
+#[test]
+fn an_ultimatum_ended_before_its_deadline_ends_its_bar_there() {
+    let env = TestEnv::aleppo();
+    env.import_text(
+        r#"{"id":"00000000-0000-7000-8000-000000000911","kind":"ultimatum","at":"2026-01-09T01:00","deadline":"2026-01-09T08:00","areas":["aleppo/ashrafiyeh"],"actor":"sdf","source":"S1"}
+{"id":"00000000-0000-7000-8000-000000000912","kind":"ended","at":"2026-01-09T03:00","ends":"00000000-0000-7000-8000-000000000911","source":"S1"}
+{"id":"00000000-0000-7000-8000-000000000913","kind":"ultimatum","at":"2026-01-09T01:00","deadline":"2026-01-09T08:00","areas":["aleppo/bani-zaid"],"actor":"sdf","source":"S1"}
+"#,
+    );
+    let html = demo_report(&env, &[]);
+    let svg = svg_of(&html, "timeline");
+    let bar = |seq: &str| {
+        let from = svg.find(&format!(r#"data-seq="{seq}""#)).unwrap_or_else(|| panic!("no bar #{seq}"));
+        svg[from..from + svg[from..].find("</g>").unwrap_or(0)].to_string()
+    };
+    let (ended, open) = (bar("51"), bar("53"));
+    assert!(ended.contains("until 2026-01-09 03:00"), "{ended}");
+    assert!(open.contains("until 2026-01-09 08:00"), "{open}");
+    // a label is drawn where the bar is wide enough for it: it names the deadline
+    assert!(open.contains("ultimatum → 08:00"), "{open}");
+    assert!(!ended.contains("ultimatum → 03:00"), "{ended}");
+    let width = |b: &str| -> f64 {
+        let w = &b[b.find("width=\"").map(|i| i + 7).unwrap_or(0)..];
+        w[..w.find('"').unwrap_or(0)].parse().unwrap_or_default()
+    };
+    assert!(width(&ended) < width(&open) * 0.5, "{ended}\n{open}");
+    let state = env.state(AT, &[]);
+    assert!(!state.to_string().contains("000000000911"), "state agrees: dropped at 03:00");
+    assert!(state.to_string().contains("000000000913"));
+}
