@@ -338,6 +338,24 @@ fn is_empty_dir(path: &Path) -> bool {
     path.is_dir() && fs::read_dir(path).is_ok_and(|mut d| d.next().is_none())
 }
 
+/// Whether the folder holds only what sled writes first when it makes a
+/// store (an empty `blobs` folder, and perhaps its settings, `conf`) and
+/// not yet its file: an `init` stopped before sled made `db`.
+fn holds_only_sled_start(path: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(path) else { return false };
+    // sled makes `blobs` first, then writes `conf`, then makes `db`
+    let mut blobs = false;
+    for entry in entries {
+        let Ok(entry) = entry else { return false };
+        match entry.file_name().to_str() {
+            Some("conf") if entry.path().is_file() => {}
+            Some("blobs") if is_empty_dir(&entry.path()) => blobs = true,
+            _ => return false,
+        }
+    }
+    blobs
+}
+
 fn is_log_dir(path: &Path) -> bool {
     path.join("conf").is_file() && path.join("db").is_file()
 }
@@ -407,7 +425,7 @@ impl Store {
     /// Opens an existing log.
     pub fn open(path: &Path) -> Result<Store, OpenError> {
         // an empty folder holds no log yet: `create` makes one there
-        if !path.exists() || is_empty_dir(path) {
+        if !path.exists() || is_empty_dir(path) || holds_only_sled_start(path) {
             return Err(OpenError::Missing(path.to_path_buf()));
         }
         if !path.is_dir() {
@@ -423,12 +441,15 @@ impl Store {
             return Err(OpenError::NotALog(path.to_path_buf()));
         }
         let store = Store::open_sled(path)?;
-        let format = store
-            .t
-            .meta
-            .get(KEY_FORMAT)
-            .map_err(|e| store.open_io(e))?
-            .ok_or_else(|| OpenError::NotALog(path.to_path_buf()))?;
+        let Some(format) = store.t.meta.get(KEY_FORMAT).map_err(|e| store.open_io(e))? else {
+            // an `init` stopped before the log's first records were durable
+            // left sled's files and nothing else: there is no log there yet
+            return Err(if store.never_finished()? {
+                OpenError::Missing(path.to_path_buf())
+            } else {
+                OpenError::NotALog(path.to_path_buf())
+            });
+        };
         let found = u32::from_be_bytes(format.as_ref().try_into().map_err(|_| store.corrupt("bad format record"))?);
         if found > FORMAT {
             return Err(OpenError::TooNew { path: path.to_path_buf(), found });
@@ -450,15 +471,52 @@ impl Store {
         if path.exists() && !path.is_dir() {
             return Err(OpenError::NotAFolder(path.to_path_buf()));
         }
+        if path.is_dir() && holds_only_sled_start(path) {
+            // sled makes them again (its settings may have been cut short)
+            let _ = fs::remove_file(path.join("conf"));
+            let _ = fs::remove_dir(path.join("blobs"));
+        }
         if path.exists() && fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(true) {
-            return Err(if is_log_dir(path) {
-                OpenError::Exists(path.to_path_buf())
-            } else {
-                OpenError::NotALog(path.to_path_buf())
-            });
+            if !is_log_dir(path) {
+                return Err(OpenError::NotALog(path.to_path_buf()));
+            }
+            // a log has its head mark from its first `fsync` on
+            if path.join(mark::FILE).exists() {
+                return Err(OpenError::Exists(path.to_path_buf()));
+            }
+            // what an `init` stopped half-way left is made into the log
+            let store = Store::open_sled(path)?;
+            if store.t.meta.get(KEY_FORMAT).map_err(|e| store.open_io(e))?.is_some() || !store.never_finished()? {
+                return Err(OpenError::Exists(path.to_path_buf()));
+            }
+            return store.initialise(zone);
         }
         create_private_dir(path).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
-        let store = Store::open_sled(path)?;
+        Store::open_sled(path)?.initialise(zone)
+    }
+
+    /// Whether the folder holds sled's files and nothing of a log: no
+    /// record, block, index, cache or head, and no head mark (written once
+    /// a log's first head is durable). What an `init` killed before its
+    /// first `fsync` leaves.
+    fn never_finished(&self) -> Result<bool, OpenError> {
+        if self.path.join(mark::FILE).exists() {
+            return Ok(false);
+        }
+        let t = &self.t;
+        let trees = [&t.meta, &t.blocks, &t.tail, &t.idx, &t.registry, &t.standing, &t.quarantine, &t.caches];
+        if trees.iter().any(|tree| !tree.is_empty()) {
+            return Ok(false);
+        }
+        let size = t.file.size().map_err(|source| OpenError::Io { path: self.path.clone(), source })?;
+        Ok(size == 0)
+    }
+
+    /// Writes a new log's first records into a store that holds none.
+    fn initialise(self, zone: &str) -> Result<Store, OpenError> {
+        let store = self;
+        let path = store.path.clone();
+        let path = path.as_path();
         let head = Head { seq: 0, hash: GENESIS, recorded_at: DateTime::<Utc>::UNIX_EPOCH };
         store
             .t

@@ -268,3 +268,60 @@ fn a_snapshot_left_half_written_by_a_killed_process_is_removed_on_open() {
         assert_sound(&log.store, 40);
     }
 }
+
+/// An `init` stopped (killed, Ctrl-C) after sled made its files and before
+/// the log's first records were durable leaves sled's files and nothing
+/// else. That is no log yet: `open` says so (so `append` and `import`
+/// create it there), and `create` makes the log in it. Anything more in
+/// sled's files (a key in any tree) is not taken for an unfinished `init`:
+/// `open` still refuses it and `create` leaves it alone.
+#[test]
+fn what_an_interrupted_init_left_becomes_the_log() {
+    for how in ["create", "open_or_create"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        drop(crate::fixture::sled_of(&path));
+        assert!(matches!(Store::open(&path), Err(OpenError::Missing(p)) if p == path), "{how}");
+        let store = match how {
+            "create" => Store::create(&path, "Europe/London").unwrap(),
+            _ => Store::open_or_create(&path, "Europe/London").unwrap(),
+        };
+        assert_eq!(store.zone(), "Europe/London", "{how}");
+        assert_eq!(store.head().unwrap().seq, 0, "{how}");
+        store.append(&events(1, 3), clock(0), None).unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_sound(&store, 3);
+        drop(store);
+        assert!(matches!(Store::create(&path, ZONE), Err(OpenError::Exists(_))), "{how}: a made log exists");
+    }
+
+    // stopped earlier still: sled's settings written (whole, cut short or
+    // empty) and its `blobs` folder made, but not its file
+    for conf in [&b"segment_size: 2097152\nuse_compression: false\nversion: 0.34\n"[..], b"segment_si", b""] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        fs::create_dir_all(path.join("blobs")).unwrap();
+        fs::write(path.join("conf"), conf).unwrap();
+        if conf.is_empty() {
+            // or before its settings
+            fs::remove_file(path.join("conf")).unwrap();
+        }
+        assert!(matches!(Store::open(&path), Err(OpenError::Missing(_))), "conf {conf:?}");
+        let store = Store::open_or_create(&path, "UTC").unwrap();
+        store.append(&events(1, 2), clock(0), None).unwrap();
+        assert_sound(&store, 2);
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    let db = crate::fixture::sled_of(&path);
+    db.open_tree("events").unwrap().insert(b"something", b"kept").unwrap();
+    db.flush().unwrap();
+    drop(db);
+    assert!(matches!(Store::open(&path), Err(OpenError::NotALog(_))));
+    assert!(matches!(Store::create(&path, ZONE), Err(OpenError::Exists(_))));
+    assert!(matches!(Store::open_or_create(&path, ZONE), Err(OpenError::NotALog(_))));
+    let db = crate::fixture::sled_of(&path);
+    assert_eq!(db.open_tree("events").unwrap().get(b"something").unwrap().as_deref(), Some(&b"kept"[..]));
+}
