@@ -98,6 +98,13 @@ pub const CHUNK: usize = 256;
 const SEGMENT_SIZE: usize = 2 * 1024 * 1024;
 /// The largest stored record, in bytes.
 pub const MAX_RECORD: usize = 24 * 1024;
+/// The file `create` writes in a new log's folder before sled makes its
+/// own, and removes once the log's first head is durable: sled's files
+/// holding nothing beside it are an `init` stopped half-way, no log yet.
+/// Without it, sled's files holding nothing may be a log sled read back
+/// as empty (it reads its file up to the first damaged spot), and are
+/// never taken for a new log's beginnings.
+pub const INITIALISING: &str = "initialising";
 /// How long `open` waits for a lock that sled has not yet let go of.
 const LOCK_WAIT: Duration = Duration::from_millis(250);
 /// Logs shorter than this are scanned on the calling thread.
@@ -338,22 +345,25 @@ fn is_empty_dir(path: &Path) -> bool {
     path.is_dir() && fs::read_dir(path).is_ok_and(|mut d| d.next().is_none())
 }
 
-/// Whether the folder holds only what sled writes first when it makes a
-/// store (an empty `blobs` folder, and perhaps its settings, `conf`) and
-/// not yet its file: an `init` stopped before sled made `db`.
+/// Whether the folder holds only what `create` and sled write first when
+/// they make a store ([`INITIALISING`], an empty `blobs` folder, and
+/// perhaps sled's settings, `conf`) and not yet sled's file: an `init`
+/// stopped before sled made `db`.
 fn holds_only_sled_start(path: &Path) -> bool {
     let Ok(entries) = fs::read_dir(path) else { return false };
-    // sled makes `blobs` first, then writes `conf`, then makes `db`
-    let mut blobs = false;
+    // `create` writes its note, then sled makes `blobs`, writes `conf`,
+    // then makes `db`
+    let mut begun = false;
     for entry in entries {
         let Ok(entry) = entry else { return false };
         match entry.file_name().to_str() {
             Some("conf") if entry.path().is_file() => {}
-            Some("blobs") if is_empty_dir(&entry.path()) => blobs = true,
+            Some("blobs") if is_empty_dir(&entry.path()) => begun = true,
+            Some(INITIALISING) if entry.path().is_file() => begun = true,
             _ => return false,
         }
     }
-    blobs
+    begun
 }
 
 fn is_log_dir(path: &Path) -> bool {
@@ -369,13 +379,18 @@ fn is_log_dir(path: &Path) -> bool {
 /// killed while writing it sorts after the finished one, is read as the
 /// newest snapshot, fails its checksum, and sled refuses the whole log as
 /// damaged. It never was a snapshot (it was not renamed), and sled
-/// rebuilds what it would have held from its file, so it is removed —
-/// under the lock sled takes on `db`, so that no running process is
-/// writing it. Held by another process, the lock is left to the open that
-/// follows, which waits for it.
+/// rebuilds what it would have held from its file and the snapshot
+/// before, so it is removed — under the lock sled takes on `db`, so that
+/// no running process is writing it. Held by another process, the lock
+/// is left to the open that follows, which waits for it.
+///
+/// A `.generating` file that holds a whole snapshot (its checksum right)
+/// is kept: sled reads it as it is. It may be the only snapshot there is
+/// (sled renames it and removes the one before without syncing the
+/// folder, so a power cut can keep the removal and lose the rename), and
+/// without its snapshot sled may read its file as holding nothing.
 fn clear_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
-    let leftovers = unfinished_snapshots(path)?;
-    if leftovers.is_empty() {
+    if generating_snapshots(path)?.is_empty() {
         return Ok(());
     }
     let db = match File::open(path.join("db")) {
@@ -388,7 +403,8 @@ fn clear_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
         Err(std::fs::TryLockError::WouldBlock) => return Ok(()),
         Err(std::fs::TryLockError::Error(e)) => return Err(e),
     }
-    for p in leftovers {
+    // read under the lock: no process is writing them now
+    for p in unfinished_snapshots(path)? {
         match fs::remove_file(&p) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
             _ => {}
@@ -399,15 +415,31 @@ fn clear_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
 }
 
 /// The `snap.<lsn>.generating` files in the folder (none when it is missing).
-fn unfinished_snapshots(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let unfinished = |p: &PathBuf| {
+fn generating_snapshots(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let generating = |p: &PathBuf| {
         p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("snap.") && n.ends_with(".generating"))
     };
     match fs::read_dir(path) {
-        Ok(dir) => Ok(dir.filter_map(|e| e.ok().map(|e| e.path())).filter(unfinished).collect()),
+        Ok(dir) => Ok(dir.filter_map(|e| e.ok().map(|e| e.path())).filter(generating).collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(e),
     }
+}
+
+/// The `snap.<lsn>.generating` files in the folder that do not hold a
+/// whole snapshot.
+fn unfinished_snapshots(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = generating_snapshots(path)?;
+    found.retain(|p| fs::read(p).is_ok_and(|bytes| !whole_snapshot(&bytes)));
+    Ok(found)
+}
+
+/// Whether a snapshot file's bytes pass sled 0.34.7's check of a snapshot
+/// (`read_snapshot`): more than 12 bytes, the last 4 the CRC-32 (little
+/// endian) of all but the last 12.
+fn whole_snapshot(bytes: &[u8]) -> bool {
+    let len = bytes.len();
+    len > 12 && crc32fast::hash(&bytes[..len - 12]).to_le_bytes()[..] == bytes[len - 4..]
 }
 
 /// The segment size an existing sled folder was created with (sled refuses
@@ -444,11 +476,21 @@ impl Store {
         let Some(format) = store.t.meta.get(KEY_FORMAT).map_err(|e| store.open_io(e))? else {
             // an `init` stopped before the log's first records were durable
             // left sled's files and nothing else: there is no log there yet
-            return Err(if store.never_finished()? {
-                OpenError::Missing(path.to_path_buf())
-            } else {
-                OpenError::NotALog(path.to_path_buf())
-            });
+            if store.never_finished()? {
+                return Err(OpenError::Missing(path.to_path_buf()));
+            }
+            // a log whose store sled read back as empty
+            if path.join(mark::FILE).exists() {
+                let noted = match mark::read(path) {
+                    Some(m) if m.seq > 0 => format!("it had acknowledged records up to #{}", m.seq),
+                    _ => "its head mark shows it was made".to_string(),
+                };
+                return Err(store.corrupt(&format!(
+                    "{noted}, but its store now holds nothing of it (the storage engine drops \
+                     everything after a damaged spot in its file); restore the folder from a copy"
+                )));
+            }
+            return Err(OpenError::NotALog(path.to_path_buf()));
         };
         let found = u32::from_be_bytes(format.as_ref().try_into().map_err(|_| store.corrupt("bad format record"))?);
         if found > FORMAT {
@@ -472,9 +514,10 @@ impl Store {
             return Err(OpenError::NotAFolder(path.to_path_buf()));
         }
         if path.is_dir() && holds_only_sled_start(path) {
-            // sled makes them again (its settings may have been cut short)
+            // made again (sled's settings may have been cut short)
             let _ = fs::remove_file(path.join("conf"));
             let _ = fs::remove_dir(path.join("blobs"));
+            let _ = fs::remove_file(path.join(INITIALISING));
         }
         if path.exists() && fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(true) {
             if !is_log_dir(path) {
@@ -491,16 +534,19 @@ impl Store {
             }
             return store.initialise(zone);
         }
-        create_private_dir(path).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
+        create_private_dir(path)
+            .and_then(|()| fs::write(path.join(INITIALISING), b""))
+            .map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
         Store::open_sled(path)?.initialise(zone)
     }
 
     /// Whether the folder holds sled's files and nothing of a log: no
     /// record, block, index, cache or head, and no head mark (written once
-    /// a log's first head is durable). What an `init` killed before its
-    /// first `fsync` leaves.
+    /// a log's first head is durable), beside the note `create` writes
+    /// before sled makes its files ([`INITIALISING`]). What an `init`
+    /// killed before its first `fsync` leaves.
     fn never_finished(&self) -> Result<bool, OpenError> {
-        if self.path.join(mark::FILE).exists() {
+        if self.path.join(mark::FILE).exists() || !self.path.join(INITIALISING).is_file() {
             return Ok(false);
         }
         let t = &self.t;
@@ -639,6 +685,8 @@ impl Store {
     /// Reads the zone, sets aside whatever an interrupted append left past
     /// the committed head, and builds missing indexes.
     fn finish_open(mut self, upgrade: bool) -> Result<Store, OpenError> {
+        // the log's first head is durable (a new log's, in `initialise`)
+        let _ = fs::remove_file(self.path.join(INITIALISING));
         restrict_permissions(&self.path);
         let zone = self.t.meta.get(KEY_ZONE).map_err(|e| self.open_io(e))?.ok_or_else(|| self.corrupt("no zone"))?;
         self.zone = String::from_utf8(zone.to_vec()).map_err(|_| self.corrupt("zone is not UTF-8"))?;

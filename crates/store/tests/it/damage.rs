@@ -3,13 +3,13 @@
 //! its file, and the head mark beside it is how the store notices.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sijil_store::record::Head;
 use sijil_store::{blockfile, mark, OpenError, Store};
 use tempfile::TempDir;
 
-use crate::fixture::{clock, events, scan_all, Log};
+use crate::fixture::{clock, copy_dir, events, scan_all, Log};
 
 /// Closes the log: its folder (kept alive) and the log's path in it.
 fn close(log: Log) -> (TempDir, PathBuf) {
@@ -17,20 +17,6 @@ fn close(log: Log) -> (TempDir, PathBuf) {
     let Log { dir, store } = log;
     drop(store);
     (dir, path)
-}
-
-/// A copy of the folder `from` at `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -4,9 +4,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use sijil_store::{OpenError, Store};
+use sijil_store::{mark, OpenError, Store};
 
-use crate::fixture::{assert_sound, clock, events, scan_all, Log, ZONE};
+use crate::fixture::{assert_sound, clock, copy_dir, events, scan_all, Log, ZONE};
 
 #[test]
 fn a_reopened_log_holds_everything() {
@@ -271,15 +271,19 @@ fn a_snapshot_left_half_written_by_a_killed_process_is_removed_on_open() {
 
 /// An `init` stopped (killed, Ctrl-C) after sled made its files and before
 /// the log's first records were durable leaves sled's files and nothing
-/// else. That is no log yet: `open` says so (so `append` and `import`
-/// create it there), and `create` makes the log in it. Anything more in
-/// sled's files (a key in any tree) is not taken for an unfinished `init`:
-/// `open` still refuses it and `create` leaves it alone.
+/// else but the note `create` writes first. That is no log yet: `open`
+/// says so (so `append` and `import` create it there), and `create` makes
+/// the log in it. Anything more in sled's files (a key in any tree) is not
+/// taken for an unfinished `init`, and neither are empty sled files
+/// without the note: `open` still refuses them and `create` leaves them
+/// alone.
 #[test]
 fn what_an_interrupted_init_left_becomes_the_log() {
     for how in ["create", "open_or_create"] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join(sijil_store::INITIALISING), b"").unwrap();
         drop(crate::fixture::sled_of(&path));
         assert!(matches!(Store::open(&path), Err(OpenError::Missing(p)) if p == path), "{how}");
         let store = match how {
@@ -287,6 +291,7 @@ fn what_an_interrupted_init_left_becomes_the_log() {
             _ => Store::open_or_create(&path, "Europe/London").unwrap(),
         };
         assert_eq!(store.zone(), "Europe/London", "{how}");
+        assert!(!path.join(sijil_store::INITIALISING).exists(), "{how}: the note outlived the init");
         assert_eq!(store.head().unwrap().seq, 0, "{how}");
         store.append(&events(1, 3), clock(0), None).unwrap();
         drop(store);
@@ -297,24 +302,48 @@ fn what_an_interrupted_init_left_becomes_the_log() {
     }
 
     // stopped earlier still: sled's settings written (whole, cut short or
-    // empty) and its `blobs` folder made, but not its file
-    for conf in [&b"segment_size: 2097152\nuse_compression: false\nversion: 0.34\n"[..], b"segment_si", b""] {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log");
-        fs::create_dir_all(path.join("blobs")).unwrap();
-        fs::write(path.join("conf"), conf).unwrap();
-        if conf.is_empty() {
-            // or before its settings
-            fs::remove_file(path.join("conf")).unwrap();
+    // empty) and its `blobs` folder made, but not its file; or only the
+    // note written
+    for conf in [&b"segment_size: 2097152\nuse_compression: false\nversion: 0.34\n"[..], b"segment_si", b"", b"-"] {
+        for note in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("log");
+            fs::create_dir_all(&path).unwrap();
+            if note {
+                fs::write(path.join(sijil_store::INITIALISING), b"").unwrap();
+            }
+            if conf == b"-" {
+                if !note {
+                    continue;
+                }
+            } else {
+                fs::create_dir_all(path.join("blobs")).unwrap();
+                // or before its settings
+                if !conf.is_empty() {
+                    fs::write(path.join("conf"), conf).unwrap();
+                }
+            }
+            assert!(matches!(Store::open(&path), Err(OpenError::Missing(_))), "conf {conf:?}, note {note}");
+            let store = Store::open_or_create(&path, "UTC").unwrap();
+            store.append(&events(1, 2), clock(0), None).unwrap();
+            assert_sound(&store, 2);
         }
-        assert!(matches!(Store::open(&path), Err(OpenError::Missing(_))), "conf {conf:?}");
-        let store = Store::open_or_create(&path, "UTC").unwrap();
-        store.append(&events(1, 2), clock(0), None).unwrap();
-        assert_sound(&store, 2);
     }
+
+    // sled's files holding nothing, without the note: perhaps a log sled
+    // read back as empty, never made into a new one
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    drop(crate::fixture::sled_of(&path));
+    assert!(matches!(Store::open(&path), Err(OpenError::NotALog(_))));
+    assert!(matches!(Store::create(&path, ZONE), Err(OpenError::Exists(_))));
+    assert!(matches!(Store::open_or_create(&path, ZONE), Err(OpenError::NotALog(_))));
+    assert!(!path.join(mark::FILE).exists());
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log");
+    fs::create_dir(&path).unwrap();
+    fs::write(path.join(sijil_store::INITIALISING), b"").unwrap();
     let db = crate::fixture::sled_of(&path);
     db.open_tree("events").unwrap().insert(b"something", b"kept").unwrap();
     db.flush().unwrap();
@@ -324,4 +353,122 @@ fn what_an_interrupted_init_left_becomes_the_log() {
     assert!(matches!(Store::open_or_create(&path, ZONE), Err(OpenError::NotALog(_))));
     let db = crate::fixture::sled_of(&path);
     assert_eq!(db.open_tree("events").unwrap().get(b"something").unwrap().as_deref(), Some(&b"kept"[..]));
+}
+
+/// sled writes a snapshot to `snap.<lsn>.generating`, syncs it, renames it
+/// and then removes the one before, without syncing the folder: after a
+/// power cut the file system may have kept the removal and not the rename.
+/// The finished snapshot is then the only one, under its unfinished name,
+/// and sled (which reads any `snap.` file) reads it. Removed, it would
+/// leave sled to rebuild its state from its file alone, which, once sled
+/// has reused space in the file, reads as nothing at all (and sled then
+/// writes over what it could not read). Only a snapshot cut short is
+/// removed on open.
+#[test]
+fn a_whole_snapshot_left_under_its_unfinished_name_is_read_not_removed() {
+    // a large import, then single appends, each in a session of its own
+    // (sled writes a snapshot on every open) long enough for sled's
+    // flusher to rewrite pages, until sled has reused space in its file
+    // and reads it whole only from its snapshot
+    let log = Log::new();
+    let mut import = log.store.importer(clock(0), None).unwrap();
+    for e in events(1, 20_000) {
+        import.push(e).unwrap();
+    }
+    import.commit().unwrap();
+    let Log { dir, store } = log;
+    drop(store);
+    let path = dir.path().join("log");
+    let mut n = 20_000u128;
+    loop {
+        wait_for_sled_to_let_go(&path);
+        let copy = dir.path().join("copy");
+        copy_dir(&path, &copy);
+        for name in snapshots(&copy) {
+            fs::remove_file(copy.join(name)).unwrap();
+        }
+        let whole = Store::open(&copy).is_ok_and(|s| s.head().unwrap().seq == n as u64);
+        fs::remove_dir_all(&copy).unwrap();
+        if !whole {
+            break;
+        }
+        assert!(n < 20_010, "sled still reads its file whole without a snapshot");
+        n += 1;
+        let store = Store::open(&path).unwrap();
+        store.append(&events(n, 1), clock(60), None).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let store = Store::open(&path).unwrap();
+    let want = scan_all(&store);
+    let head = store.head().unwrap();
+    drop(store);
+    wait_for_sled_to_let_go(&path);
+    let [only] = &snapshots(&path)[..] else { panic!("{:?}", snapshots(&path)) };
+    fs::rename(path.join(only), path.join(format!("{only}.generating"))).unwrap();
+
+    let store = Store::open(&path).expect("the log opens from its one snapshot");
+    assert_eq!(store.head().unwrap(), head);
+    assert_eq!(scan_all(&store), want);
+    assert_sound(&store, n as u64);
+}
+
+/// The names of sled's snapshot files in the folder.
+fn snapshots(path: &Path) -> Vec<String> {
+    let names = fs::read_dir(path).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap());
+    names.filter(|n| n.starts_with("snap.")).collect()
+}
+
+/// Waits until sled, a moment after its store is dropped, has let go of
+/// its lock (and so has written all it will).
+fn wait_for_sled_to_let_go(path: &Path) {
+    let db = fs::File::open(path.join("db")).unwrap();
+    for _ in 0..500 {
+        if db.try_lock().is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("sled keeps its lock on {}", path.display());
+}
+
+/// sled reads its file up to the first damaged spot: a log whose records
+/// all lie past it (one made and written by a single `append` or `import`,
+/// so with no snapshot yet) comes back with every tree empty, just as an
+/// `init` stopped half-way leaves sled's files. Such a log is never taken
+/// for that: not called missing, and never made into a new, empty log
+/// (which would hide the damage, and the events, behind a sound-looking
+/// log). With its head mark, it is named damaged, with the records the
+/// mark says it held; without (a log from before head marks, a copy
+/// without it, a mark removed), it is still refused.
+#[test]
+fn a_log_whose_store_comes_back_empty_is_never_made_a_new_log() {
+    for keep_mark in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let store = Store::open_or_create(&path, ZONE).unwrap();
+        store.append(&events(1, 3), clock(0), None).unwrap();
+        drop(store);
+        wait_for_sled_to_let_go(&path);
+        if !keep_mark {
+            fs::remove_file(path.join(mark::FILE)).unwrap();
+        }
+        let mut db = fs::read(path.join("db")).unwrap();
+        db[0] ^= 0x10;
+        fs::write(path.join("db"), &db).unwrap();
+
+        let err = Store::open(&path).unwrap_err();
+        if keep_mark {
+            assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
+            let message = err.to_string();
+            assert!(message.contains("damaged") && message.contains("#3"), "{message}");
+        } else {
+            assert!(matches!(err, OpenError::NotALog(_)), "{err:?}");
+        }
+        let err = Store::open_or_create(&path, "UTC").unwrap_err();
+        assert!(matches!(err, OpenError::Corrupt { .. } | OpenError::NotALog(_)), "{keep_mark}: {err:?}");
+        let err = Store::create(&path, "UTC").unwrap_err();
+        assert!(matches!(err, OpenError::Exists(_)), "{keep_mark}: {err:?}");
+        // nothing was made there
+        assert_eq!(path.join(mark::FILE).exists(), keep_mark);
+    }
 }
