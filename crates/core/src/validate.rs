@@ -245,7 +245,7 @@ impl Context {
     /// [`Context::admit`], finding events it has not learned in `lookup`.
     pub fn admit_with(&self, line: &str, fresh_id: Uuid, lookup: &dyn Lookup) -> Result<Admitted, Rejection> {
         let members = parse_members(line).map_err(Rejection::Invalid)?;
-        self.admit_fields(Fields::new(members, self.input_zone), fresh_id, lookup)
+        self.admit_fields(Fields::new(members, self.input_zone, self.log_zone), fresh_id, lookup)
     }
 
     /// Validates one JSON object; `fresh_id` is used when it has no `id`.
@@ -279,7 +279,7 @@ impl Context {
         lookup: &dyn Lookup,
     ) -> Result<Admitted, Rejection> {
         let members = map.into_iter().collect();
-        self.admit_fields(Fields::new(members, self.input_zone), fresh_id, lookup)
+        self.admit_fields(Fields::new(members, self.input_zone, self.log_zone), fresh_id, lookup)
     }
 
     fn admit_fields(&self, fields: Fields, fresh_id: Uuid, lookup: &dyn Lookup) -> Result<Admitted, Rejection> {
@@ -836,13 +836,16 @@ impl Clone for Resolved {
 /// a handful of keys, and finding one in a list is cheaper than in a tree.
 struct Fields {
     fields: Vec<(String, Value)>,
+    /// Where local date-times are read.
     zone: Tz,
+    /// Where a date is a day (the log's zone).
+    log_zone: Tz,
 }
 
 impl Fields {
     /// `members` as [`parse_members`] gives them: in key order.
-    fn new(members: Vec<(String, Value)>, zone: Tz) -> Fields {
-        Fields { fields: members, zone }
+    fn new(members: Vec<(String, Value)>, zone: Tz, log_zone: Tz) -> Fields {
+        Fields { fields: members, zone, log_zone }
     }
 
     /// The keys not yet taken, in order.
@@ -950,6 +953,15 @@ impl Fields {
             None => Ok((String::new(), None)),
             Some(Value::String(s)) => {
                 let t = Time::parse(&s, self.zone).map_err(|e| format!("\"{field}\": {e}"))?;
+                // a day the log's zone skipped whole (Samoa's 30 December
+                // 2011) has no instant in it: it would last no time at all
+                if t.is_day() && t.start(self.log_zone) >= t.end(self.log_zone) {
+                    return Err(format!(
+                        "\"{field}\": {:?} did not happen in {}: its clocks went from the day before straight to the day after",
+                        s.trim(),
+                        self.log_zone.name()
+                    ));
+                }
                 Ok((s, Some(t)))
             }
             Some(other) => Err(format!("\"{field}\": expected a time as a string, got {}", type_name(&other))),
@@ -1022,7 +1034,7 @@ impl Fields {
             Some(Value::String(s)) if s.trim().is_empty() => Err("\"source\" is empty".to_string()),
             Some(Value::String(s)) => Ok(Source { name: s, url: None, published_at: None }),
             Some(Value::Object(map)) => {
-                let mut inner = Fields::new(map.into_iter().collect(), self.zone);
+                let mut inner = Fields::new(map.into_iter().collect(), self.zone, self.log_zone);
                 if let Some(key) = inner.keys().find(|k| !["name", "url", "published_at"].contains(&k.as_str())) {
                     return Err(format!("\"source\": unknown field {key:?}; its fields are: name, url, published_at"));
                 }

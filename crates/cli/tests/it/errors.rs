@@ -778,3 +778,41 @@ fn a_short_line_that_grows_over_the_stored_limit_is_named() {
     assert!(lines[1].starts_with("line 252: not valid JSON"), "{}", run.stderr);
     assert!(!env.db().exists(), "nothing was appended");
 }
+
+/// A date the log's zone skipped whole (Samoa went from 29 to 31 December
+/// 2011) names no time at all: it is refused as an `at`, an `until` or a
+/// deadline, as a local time the clocks skipped is; the days either side
+/// are taken, and so is that date in a zone that lived it.
+#[test]
+fn a_day_the_logs_zone_skipped_is_refused() {
+    let env = TestEnv::with_zone("Pacific/Apia");
+    env.import_text(concat!(
+        "{\"kind\":\"area\",\"area\":\"apia\",\"name\":\"Apia\",\"source\":\"g\"}\n",
+        "{\"kind\":\"actor\",\"actor\":\"police\",\"name\":\"Police\",\"source\":\"g\"}\n",
+    ));
+    let skipped =
+        r#""2011-12-30" did not happen in Pacific/Apia: its clocks went from the day before straight to the day after"#;
+    for (field, line) in [
+        ("at", r#"{"kind":"curfew","at":"2011-12-30","areas":["apia"],"actor":"police","source":"s"}"#),
+        (
+            "until",
+            r#"{"kind":"curfew","at":"2011-12-29","until":"2011-12-30","areas":["apia"],"actor":"police","source":"s"}"#,
+        ),
+        (
+            "deadline",
+            r#"{"kind":"ultimatum","at":"2011-12-29","deadline":"2011-12-30","areas":["apia"],"actor":"police","source":"s"}"#,
+        ),
+    ] {
+        env.run(&["append", "--json", line]).fails(2, &format!("error: \"{field}\": {skipped}\n"));
+    }
+    env.append(
+        r#"{"kind":"curfew","at":"2011-12-29","until":"2011-12-31","areas":["apia"],"actor":"police","source":"s"}"#,
+    );
+
+    let damascus = TestEnv::with_zone("Asia/Damascus");
+    damascus.import_text(concat!(
+        "{\"kind\":\"area\",\"area\":\"x\",\"name\":\"X\",\"source\":\"g\"}\n",
+        "{\"kind\":\"actor\",\"actor\":\"a\",\"name\":\"A\",\"source\":\"g\"}\n",
+    ));
+    damascus.append(r#"{"kind":"curfew","at":"2011-12-30","areas":["x"],"actor":"a","source":"s"}"#);
+}
